@@ -1,0 +1,77 @@
+"""Loads a profile YAML and reports every problem as ``file:line: field: problem``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ava_core.errors import ConfigError
+from ava_core.profile.models import Profile
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read and validate a profile; raise ConfigError listing every problem with its line."""
+    path = Path(path)
+    return load_yaml_model(path, Profile)
+
+
+def load_yaml_model(path: Path, model: type[M]) -> M:
+    """Validate a YAML file against a pydantic model, naming file and line of each error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"{mark.line + 1}:" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}:{line} invalid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: the file must be a mapping of sections, not {type(data).__name__}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(format_errors(path, root, exc))) from None
+
+
+def format_errors(path: Path, root: yaml.Node | None, exc: ValidationError) -> list[str]:
+    lines = []
+    for err in exc.errors():
+        loc = [part for part in err["loc"] if not (isinstance(part, str) and "[" in part)]
+        line = _line_of(root, loc)
+        field = ".".join(str(p) for p in loc) or "(top level)"
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "unknown field (check the spelling)"
+        lines.append(f"{path}:{line}: {field}: {message}")
+    return lines
+
+
+def _line_of(node: yaml.Node | None, loc: list[Any]) -> int:
+    """The line of the deepest YAML node on ``loc`` that exists (a missing key → its parent)."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == str(part):
+                    child = value
+                    line = key.start_mark.line + 1
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+            line = child.start_mark.line + 1
+        if child is None:
+            break
+        node = child
+    return line

@@ -1,0 +1,90 @@
+"""Secrets and endpoints, read once from the environment (prefix ``AVA_``).
+
+The business itself lives in the YAML profile; this class holds only what differs per
+deployment and must never be committed. ``local.settings.sample.json`` lists every field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ava_core.models.pricing import ModelPrice
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AVA_", env_file=".env", extra="ignore")
+
+    # The business and the engine.
+    profile: Path = Path("examples/profile.yaml")
+    model: str = Field("playbook", description="playbook | replay | azure | anthropic | openai_compatible")
+    fallback_models: list[str] = Field(
+        default_factory=list, description="failover chain after `model`, e.g. [\"anthropic\", \"playbook\"]"
+    )
+    max_steps: int = Field(8, ge=1, le=30, description="model steps per turn before AVA hands off")
+    model_prices: dict[str, ModelPrice] = Field(
+        default_factory=dict,
+        description='USD per million tokens by model id, JSON: {"gpt-4o": {"input": 2.5, "output": 10}}',
+    )
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    # Store: a file under ./data locally, a file on the Azure Files mount in Azure.
+    db_path: Path = Path("data/ava.sqlite3")
+    db_network_share: bool = Field(
+        False, description="rollback journal instead of WAL: SMB shares have no shared memory for WAL"
+    )
+    db_busy_timeout_ms: int = 5000
+    data_key: SecretStr | None = Field(None, description="Fernet key that encrypts message bodies and PII at rest")
+
+    # Azure OpenAI.
+    azure_openai_endpoint: str | None = None
+    azure_openai_api_key: SecretStr | None = None
+    azure_openai_api_version: str = "2024-10-21"
+    azure_openai_chat_deployment: str | None = None
+    azure_openai_embedding_deployment: str | None = None
+    azure_openai_use_entra_id: bool = False
+
+    # Anthropic Claude.
+    anthropic_api_key: SecretStr | None = None
+    anthropic_model: str = "claude-sonnet-4-5"
+
+    # Any OpenAI-compatible endpoint (Ollama, vLLM, LM Studio).
+    openai_compatible_base_url: str | None = None
+    openai_compatible_api_key: SecretStr | None = None
+    openai_compatible_model: str | None = None
+
+    # WhatsApp Cloud API.
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_api_version: str = "v21.0"
+
+    # GoHighLevel.
+    ghl_access_token: SecretStr | None = None
+    ghl_location_id: str | None = None
+    ghl_calendar_id: str | None = None
+    ghl_webhook_public_key: str | None = None
+
+    # Google Maps, Qdrant, web search.
+    google_maps_api_key: SecretStr | None = None
+    qdrant_url: str | None = None
+    qdrant_api_key: SecretStr | None = None
+    qdrant_path: Path = Path("data/qdrant")
+    embedder: Literal["local", "azure"] = "local"
+    web_search_api_key: SecretStr | None = None
+
+    def configured_providers(self) -> list[str]:
+        """Names of the model providers whose keys are set (never the keys themselves)."""
+        names = ["playbook"]
+        if self.azure_openai_endpoint and (self.azure_openai_api_key or self.azure_openai_use_entra_id):
+            names.append("azure")
+        if self.anthropic_api_key:
+            names.append("anthropic")
+        if self.openai_compatible_base_url:
+            names.append("openai_compatible")
+        return names

@@ -1,0 +1,120 @@
+"""Versioned schema. Each entry moves ``PRAGMA user_version`` up by one; never edit a shipped one."""
+
+MIGRATIONS: list[str] = [
+    # 1: the system of record for AVA's own state.
+    """
+    CREATE TABLE contacts (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        external_key TEXT NOT NULL,          -- phone / CRM id, or its keyed hash when encrypted
+        name TEXT,                           -- sealed when a data key is set
+        phone TEXT,                          -- sealed when a data key is set
+        opted_out_at TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (channel, external_key)
+    );
+    CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id),
+        channel TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused', 'closed')),
+        handoff_reason TEXT,
+        summary TEXT,
+        last_inbound_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX conversations_by_contact ON conversations(contact_id, status);
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        role TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'tool', 'system')),
+        text TEXT NOT NULL DEFAULT '',       -- sealed when a data key is set
+        kind TEXT NOT NULL DEFAULT 'text',
+        tool_calls TEXT,                     -- JSON, assistant messages that called tools
+        tool_call_id TEXT,
+        tool_name TEXT,
+        channel TEXT,
+        channel_message_id TEXT,
+        status TEXT,                         -- received | sent | delivered | read | failed
+        created_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX messages_channel_id ON messages(channel, channel_message_id)
+        WHERE channel_message_id IS NOT NULL;
+    CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
+    CREATE TABLE qualification_answers (
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        field TEXT NOT NULL,
+        value TEXT NOT NULL,
+        verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'fail', 'unknown')),
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, field)
+    );
+    CREATE TABLE area_checks (
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        query TEXT NOT NULL,
+        in_area INTEGER,
+        detail TEXT NOT NULL,
+        checked_at TEXT NOT NULL
+    );
+    CREATE TABLE offered_slots (
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        slot_id TEXT NOT NULL,
+        start_utc TEXT NOT NULL,
+        end_utc TEXT NOT NULL,
+        label TEXT NOT NULL,
+        offered_at TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, slot_id)
+    );
+    CREATE TABLE appointments (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        contact_id INTEGER NOT NULL REFERENCES contacts(id),
+        calendar TEXT NOT NULL,
+        slot_id TEXT NOT NULL,
+        start_utc TEXT NOT NULL,
+        end_utc TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'booked' CHECK (status IN ('booked', 'cancelled')),
+        external_id TEXT,
+        link TEXT,
+        link_sent_at TEXT,
+        created_at TEXT NOT NULL
+    );
+    -- One booked appointment per calendar slot: two leads racing for it, exactly one wins.
+    CREATE UNIQUE INDEX appointments_one_per_slot ON appointments(calendar, start_utc)
+        WHERE status = 'booked';
+    CREATE INDEX appointments_by_time ON appointments(calendar, start_utc, end_utc);
+    CREATE TABLE tool_calls (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        turn_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        args TEXT NOT NULL,
+        result TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        latency_ms REAL NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX tool_calls_by_conversation ON tool_calls(conversation_id, id);
+    CREATE TABLE model_calls (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        turn_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        cached_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        latency_ms REAL NOT NULL,
+        cost_usd REAL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX model_calls_by_conversation ON model_calls(conversation_id);
+    CREATE TABLE processed_webhooks (
+        channel TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (channel, delivery_id)
+    );
+    """,
+]

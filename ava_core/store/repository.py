@@ -1,0 +1,618 @@
+"""The SQLite repository: the only module that writes SQL.
+
+One connection per unit of work, a busy timeout, WAL locally and the rollback journal on a
+network share (WAL needs shared memory that SMB does not give). Times are stored as UTC
+ISO 8601 text.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ava_core.errors import StoreError
+from ava_core.store.migrations import MIGRATIONS
+from ava_core.store.sealing import Sealer
+
+
+class SlotTaken(StoreError):
+    """Another conversation booked this slot first."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int
+    channel: str
+    external_id: str
+    name: str | None
+    phone: str | None
+    opted_out: bool
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: int
+    contact_id: int
+    channel: str
+    status: str
+    handoff_reason: str | None
+    summary: str | None
+    last_inbound_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: int
+    role: str
+    text: str
+    kind: str
+    tool_calls: list[dict[str, Any]]
+    tool_call_id: str | None
+    tool_name: str | None
+    channel_message_id: str | None
+    status: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Answer:
+    field: str
+    value: str
+    verdict: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class OfferedSlot:
+    slot_id: str
+    start: datetime
+    end: datetime
+    label: str
+    offered_at: datetime
+
+
+@dataclass(frozen=True)
+class Appointment:
+    id: int
+    conversation_id: int
+    contact_id: int
+    calendar: str
+    slot_id: str
+    start: datetime
+    end: datetime
+    status: str
+    external_id: str | None
+    link: str | None
+    link_sent: bool
+
+
+@dataclass(frozen=True)
+class ToolCallRecord:
+    turn_id: str
+    name: str
+    args: dict[str, Any]
+    result: dict[str, Any]
+    ok: bool
+    latency_ms: float
+
+
+def _iso(at: datetime) -> str:
+    if at.tzinfo is None:
+        raise StoreError("naive datetime passed to the store; use timezone-aware times")
+    return at.astimezone(UTC).isoformat()
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+class Store:
+    """AVA's state in one SQLite file."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        network_share: bool = False,
+        busy_timeout_ms: int = 5000,
+        sealer: Sealer | None = None,
+    ):
+        self.path = Path(path)
+        self._journal = "DELETE" if network_share else "WAL"
+        self._busy_timeout_ms = busy_timeout_ms
+        self._sealer = sealer or Sealer()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder for the store {self.path}: {exc.strerror}") from None
+        self.migrate()
+
+    # --- plumbing -----------------------------------------------------------------------
+
+    @contextmanager
+    def _unit(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        """One short transaction on its own connection; writes take the lock up front."""
+        try:
+            conn = sqlite3.connect(self.path, timeout=self._busy_timeout_ms / 1000, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the store {self.path}: {exc}") from None
+        conn.row_factory = sqlite3.Row
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"store {self.path}: {exc}") from None
+        finally:
+            conn.close()
+
+    def migrate(self) -> int:
+        """Bring the schema to the newest version; returns that version."""
+        conn = sqlite3.connect(self.path, timeout=self._busy_timeout_ms / 1000, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+            conn.execute(f"PRAGMA journal_mode = {self._journal}")
+            conn.execute("BEGIN IMMEDIATE")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                conn.execute("ROLLBACK")
+                raise StoreError(
+                    f"store {self.path} is at schema version {version}, newer than this AVA "
+                    f"({len(MIGRATIONS)}): upgrade AVA instead of downgrading the data"
+                )
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in _statements(script):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+            return len(MIGRATIONS)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot migrate the store {self.path}: {exc}") from None
+        finally:
+            conn.close()
+
+    def schema_version(self) -> int:
+        with self._unit() as conn:
+            return conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def ping(self) -> bool:
+        try:
+            with self._unit() as conn:
+                conn.execute("SELECT 1").fetchone()
+            return True
+        except StoreError:
+            return False
+
+    # --- contacts and conversations -----------------------------------------------------
+
+    def upsert_contact(
+        self, channel: str, external_id: str, *, name: str | None, phone: str | None, at: datetime
+    ) -> Contact:
+        """The contact for this channel address, created on first sight; a new name is kept."""
+        key = self._sealer.blind(external_id)
+        with self._unit(write=True) as conn:
+            row = conn.execute(
+                "SELECT * FROM contacts WHERE channel = ? AND external_key = ?", (channel, key)
+            ).fetchone()
+            if row is None:
+                cur = conn.execute(
+                    "INSERT INTO contacts (channel, external_key, name, phone, created_at) VALUES (?,?,?,?,?)",
+                    (channel, key, self._sealer.seal(name), self._sealer.seal(phone), _iso(at)),
+                )
+                row = conn.execute("SELECT * FROM contacts WHERE id = ?", (cur.lastrowid,)).fetchone()
+            elif name and self._sealer.open(row["name"]) != name:
+                conn.execute("UPDATE contacts SET name = ? WHERE id = ?", (self._sealer.seal(name), row["id"]))
+                row = conn.execute("SELECT * FROM contacts WHERE id = ?", (row["id"],)).fetchone()
+        return self._contact(row, external_id)
+
+    def contact(self, contact_id: int) -> Contact:
+        with self._unit() as conn:
+            row = conn.execute("SELECT * FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no contact with id {contact_id}")
+        return self._contact(row, None)
+
+    def _contact(self, row: sqlite3.Row, external_id: str | None) -> Contact:
+        phone = self._sealer.open(row["phone"])
+        return Contact(
+            id=row["id"],
+            channel=row["channel"],
+            external_id=external_id or (row["external_key"] if not self._sealer.enabled else phone or ""),
+            name=self._sealer.open(row["name"]),
+            phone=phone,
+            opted_out=row["opted_out_at"] is not None,
+        )
+
+    def set_opted_out(self, contact_id: int, at: datetime) -> None:
+        with self._unit(write=True) as conn:
+            conn.execute(
+                "UPDATE contacts SET opted_out_at = COALESCE(opted_out_at, ?) WHERE id = ?",
+                (_iso(at), contact_id),
+            )
+
+    def open_conversation(self, contact_id: int, channel: str, at: datetime) -> Conversation:
+        """The contact's current conversation on this channel, or a new one."""
+        with self._unit(write=True) as conn:
+            row = conn.execute(
+                "SELECT * FROM conversations WHERE contact_id = ? AND channel = ? AND status != 'closed' "
+                "ORDER BY id DESC LIMIT 1",
+                (contact_id, channel),
+            ).fetchone()
+            if row is None:
+                cur = conn.execute(
+                    "INSERT INTO conversations (contact_id, channel, created_at, updated_at) VALUES (?,?,?,?)",
+                    (contact_id, channel, _iso(at), _iso(at)),
+                )
+                row = conn.execute("SELECT * FROM conversations WHERE id = ?", (cur.lastrowid,)).fetchone()
+        return _conversation(row)
+
+    def conversation(self, conversation_id: int) -> Conversation:
+        with self._unit() as conn:
+            row = conn.execute("SELECT * FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no conversation with id {conversation_id}")
+        return _conversation(row)
+
+    def set_conversation_status(
+        self, conversation_id: int, status: str, at: datetime, *, reason: str | None = None
+    ) -> None:
+        with self._unit(write=True) as conn:
+            conn.execute(
+                "UPDATE conversations SET status = ?, handoff_reason = COALESCE(?, handoff_reason), "
+                "updated_at = ? WHERE id = ?",
+                (status, reason, _iso(at), conversation_id),
+            )
+
+    # --- messages -----------------------------------------------------------------------
+
+    def add_message(
+        self,
+        conversation_id: int,
+        role: str,
+        text: str,
+        *,
+        at: datetime,
+        kind: str = "text",
+        tool_calls: list[dict[str, Any]] | None = None,
+        tool_call_id: str | None = None,
+        tool_name: str | None = None,
+        channel: str | None = None,
+        channel_message_id: str | None = None,
+        status: str | None = None,
+    ) -> int | None:
+        """Append a message; returns its id, or None when this channel message id is already stored."""
+        with self._unit(write=True) as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO messages (conversation_id, role, text, kind, tool_calls, tool_call_id, "
+                "tool_name, channel, channel_message_id, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    conversation_id,
+                    role,
+                    self._sealer.seal(text),
+                    kind,
+                    json.dumps(tool_calls) if tool_calls else None,
+                    tool_call_id,
+                    tool_name,
+                    channel,
+                    channel_message_id,
+                    status,
+                    _iso(at),
+                ),
+            )
+            if cur.rowcount == 0:
+                return None
+            stamp = ", last_inbound_at = ?" if role == "user" else ""
+            params = (_iso(at), _iso(at), conversation_id) if role == "user" else (_iso(at), conversation_id)
+            conn.execute(f"UPDATE conversations SET updated_at = ?{stamp} WHERE id = ?", params)
+            return cur.lastrowid
+
+    def messages(self, conversation_id: int, *, last: int | None = None) -> list[StoredMessage]:
+        """The conversation's messages in order; ``last`` keeps only the newest N."""
+        with self._unit() as conn:
+            if last is None:
+                rows = conn.execute(
+                    "SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+                ).fetchall()
+            else:
+                rows = conn.execute(
+                    "SELECT * FROM (SELECT * FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?) "
+                    "ORDER BY id",
+                    (conversation_id, last),
+                ).fetchall()
+        return [self._message(r) for r in rows]
+
+    def messages_after(self, conversation_id: int, message_id: int) -> list[StoredMessage]:
+        with self._unit() as conn:
+            rows = conn.execute(
+                "SELECT * FROM messages WHERE conversation_id = ? AND id > ? ORDER BY id",
+                (conversation_id, message_id),
+            ).fetchall()
+        return [self._message(r) for r in rows]
+
+    def _message(self, r: sqlite3.Row) -> StoredMessage:
+        return StoredMessage(
+            id=r["id"],
+            role=r["role"],
+            text=self._sealer.open(r["text"]) or "",
+            kind=r["kind"],
+            tool_calls=json.loads(r["tool_calls"]) if r["tool_calls"] else [],
+            tool_call_id=r["tool_call_id"],
+            tool_name=r["tool_name"],
+            channel_message_id=r["channel_message_id"],
+            status=r["status"],
+            created_at=datetime.fromisoformat(r["created_at"]),
+        )
+
+    def update_message_status(self, channel: str, channel_message_id: str, status: str) -> bool:
+        """Apply a delivery receipt; returns False when no such message is stored."""
+        with self._unit(write=True) as conn:
+            cur = conn.execute(
+                "UPDATE messages SET status = ? WHERE channel = ? AND channel_message_id = ?",
+                (status, channel, channel_message_id),
+            )
+            return cur.rowcount > 0
+
+    def mark_processed(self, channel: str, delivery_id: str, at: datetime) -> bool:
+        """Remember a webhook delivery; False when it was seen before (a retry)."""
+        with self._unit(write=True) as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO processed_webhooks (channel, delivery_id, received_at) VALUES (?,?,?)",
+                (channel, delivery_id, _iso(at)),
+            )
+            return cur.rowcount > 0
+
+    # --- qualification and service area -------------------------------------------------
+
+    def record_answer(self, conversation_id: int, field: str, value: str, verdict: str, at: datetime) -> None:
+        with self._unit(write=True) as conn:
+            conn.execute(
+                "INSERT INTO qualification_answers (conversation_id, field, value, verdict, recorded_at) "
+                "VALUES (?,?,?,?,?) ON CONFLICT (conversation_id, field) DO UPDATE SET "
+                "value = excluded.value, verdict = excluded.verdict, recorded_at = excluded.recorded_at",
+                (conversation_id, field, value, verdict, _iso(at)),
+            )
+
+    def answers(self, conversation_id: int) -> dict[str, Answer]:
+        with self._unit() as conn:
+            rows = conn.execute(
+                "SELECT * FROM qualification_answers WHERE conversation_id = ?", (conversation_id,)
+            ).fetchall()
+        return {
+            r["field"]: Answer(r["field"], r["value"], r["verdict"], datetime.fromisoformat(r["recorded_at"]))
+            for r in rows
+        }
+
+    def record_area_check(
+        self, conversation_id: int, query: str, in_area: bool | None, detail: str, at: datetime
+    ) -> None:
+        with self._unit(write=True) as conn:
+            conn.execute(
+                "INSERT INTO area_checks (conversation_id, query, in_area, detail, checked_at) VALUES (?,?,?,?,?)",
+                (conversation_id, query, None if in_area is None else int(in_area), detail, _iso(at)),
+            )
+
+    def last_area_check(self, conversation_id: int) -> tuple[str, bool | None, str] | None:
+        with self._unit() as conn:
+            row = conn.execute(
+                "SELECT * FROM area_checks WHERE conversation_id = ? ORDER BY rowid DESC LIMIT 1",
+                (conversation_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        return row["query"], None if row["in_area"] is None else bool(row["in_area"]), row["detail"]
+
+    # --- slots and appointments ---------------------------------------------------------
+
+    def record_offer(self, conversation_id: int, slots: list[tuple[str, datetime, datetime, str]], at: datetime) -> None:
+        """Remember the slots shown to this lead: only these can be booked in this conversation."""
+        with self._unit(write=True) as conn:
+            conn.executemany(
+                "INSERT INTO offered_slots (conversation_id, slot_id, start_utc, end_utc, label, offered_at) "
+                "VALUES (?,?,?,?,?,?) ON CONFLICT (conversation_id, slot_id) DO UPDATE SET "
+                "offered_at = excluded.offered_at, label = excluded.label",
+                [(conversation_id, sid, _iso(s), _iso(e), label, _iso(at)) for sid, s, e, label in slots],
+            )
+
+    def offered_slots(self, conversation_id: int) -> list[OfferedSlot]:
+        """Slots offered in this conversation, latest offer first, each offer in time order."""
+        with self._unit() as conn:
+            rows = conn.execute(
+                "SELECT * FROM offered_slots WHERE conversation_id = ? ORDER BY offered_at DESC, start_utc",
+                (conversation_id,),
+            ).fetchall()
+        return [
+            OfferedSlot(r["slot_id"], _dt(r["start_utc"]), _dt(r["end_utc"]), r["label"], _dt(r["offered_at"]))
+            for r in rows
+        ]
+
+    def booked_between(self, calendar: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        with self._unit() as conn:
+            rows = conn.execute(
+                "SELECT start_utc, end_utc FROM appointments WHERE calendar = ? AND status = 'booked' "
+                "AND start_utc < ? AND end_utc > ? ORDER BY start_utc",
+                (calendar, _iso(end), _iso(start)),
+            ).fetchall()
+        return [(_dt(r["start_utc"]), _dt(r["end_utc"])) for r in rows]
+
+    def book_appointment(
+        self,
+        *,
+        conversation_id: int,
+        contact_id: int,
+        calendar: str,
+        slot_id: str,
+        start: datetime,
+        end: datetime,
+        at: datetime,
+        external_id: str | None = None,
+    ) -> tuple[Appointment, bool]:
+        """Book atomically; returns (appointment, created). The same conversation booking the same
+        slot again gets its appointment back; a slot someone else holds raises SlotTaken."""
+        with self._unit(write=True) as conn:
+            mine = conn.execute(
+                "SELECT * FROM appointments WHERE conversation_id = ? AND calendar = ? AND start_utc = ? "
+                "AND status = 'booked'",
+                (conversation_id, calendar, _iso(start)),
+            ).fetchone()
+            if mine is not None:
+                return _appointment(mine), False
+            clash = conn.execute(
+                "SELECT 1 FROM appointments WHERE calendar = ? AND status = 'booked' AND start_utc < ? AND end_utc > ?",
+                (calendar, _iso(end), _iso(start)),
+            ).fetchone()
+            if clash is not None:
+                raise SlotTaken(f"slot {slot_id} is no longer free")
+            try:
+                cur = conn.execute(
+                    "INSERT INTO appointments (conversation_id, contact_id, calendar, slot_id, start_utc, end_utc, "
+                    "external_id, created_at) VALUES (?,?,?,?,?,?,?,?)",
+                    (conversation_id, contact_id, calendar, slot_id, _iso(start), _iso(end), external_id, _iso(at)),
+                )
+            except sqlite3.IntegrityError:
+                raise SlotTaken(f"slot {slot_id} is no longer free") from None
+            row = conn.execute("SELECT * FROM appointments WHERE id = ?", (cur.lastrowid,)).fetchone()
+        return _appointment(row), True
+
+    def set_appointment_link(self, appointment_id: int, link: str, *, sent_at: datetime | None = None) -> None:
+        with self._unit(write=True) as conn:
+            conn.execute(
+                "UPDATE appointments SET link = ?, link_sent_at = COALESCE(?, link_sent_at) WHERE id = ?",
+                (link, _iso(sent_at) if sent_at else None, appointment_id),
+            )
+
+    def cancel_appointment(self, appointment_id: int) -> None:
+        with self._unit(write=True) as conn:
+            conn.execute("UPDATE appointments SET status = 'cancelled' WHERE id = ?", (appointment_id,))
+
+    def active_appointment(self, conversation_id: int) -> Appointment | None:
+        with self._unit() as conn:
+            row = conn.execute(
+                "SELECT * FROM appointments WHERE conversation_id = ? AND status = 'booked' ORDER BY id DESC LIMIT 1",
+                (conversation_id,),
+            ).fetchone()
+        return _appointment(row) if row else None
+
+    # --- audit --------------------------------------------------------------------------
+
+    def record_tool_call(
+        self,
+        conversation_id: int,
+        turn_id: str,
+        name: str,
+        args: dict[str, Any],
+        result: dict[str, Any],
+        *,
+        ok: bool,
+        latency_ms: float,
+        at: datetime,
+    ) -> None:
+        with self._unit(write=True) as conn:
+            conn.execute(
+                "INSERT INTO tool_calls (conversation_id, turn_id, name, args, result, ok, latency_ms, created_at) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                (conversation_id, turn_id, name, json.dumps(args, default=str), json.dumps(result, default=str),
+                 int(ok), latency_ms, _iso(at)),
+            )
+
+    def tool_calls(self, conversation_id: int) -> list[ToolCallRecord]:
+        with self._unit() as conn:
+            rows = conn.execute(
+                "SELECT * FROM tool_calls WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+            ).fetchall()
+        return [
+            ToolCallRecord(r["turn_id"], r["name"], json.loads(r["args"]), json.loads(r["result"]), bool(r["ok"]),
+                           r["latency_ms"])
+            for r in rows
+        ]
+
+    def record_model_call(
+        self,
+        conversation_id: int,
+        turn_id: str,
+        *,
+        provider: str,
+        model: str,
+        input_tokens: int,
+        cached_tokens: int,
+        output_tokens: int,
+        latency_ms: float,
+        cost_usd: float | None,
+        at: datetime,
+    ) -> None:
+        with self._unit(write=True) as conn:
+            conn.execute(
+                "INSERT INTO model_calls (conversation_id, turn_id, provider, model, input_tokens, cached_tokens, "
+                "output_tokens, latency_ms, cost_usd, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (conversation_id, turn_id, provider, model, input_tokens, cached_tokens, output_tokens,
+                 latency_ms, cost_usd, _iso(at)),
+            )
+
+    def usage_totals(self, conversation_id: int) -> dict[str, float]:
+        """Tokens and cost summed over a conversation."""
+        with self._unit() as conn:
+            row = conn.execute(
+                "SELECT COUNT(*) AS calls, COALESCE(SUM(input_tokens),0) AS input_tokens, "
+                "COALESCE(SUM(cached_tokens),0) AS cached_tokens, COALESCE(SUM(output_tokens),0) AS output_tokens, "
+                "COALESCE(SUM(cost_usd),0) AS cost_usd FROM model_calls WHERE conversation_id = ?",
+                (conversation_id,),
+            ).fetchone()
+        return dict(row)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (sqlite3.executescript would commit mid-migration)."""
+    parts, buf = [], []
+    for line in script.splitlines():
+        buf.append(line.split("--", 1)[0])
+        if line.rstrip().endswith(";") or line.split("--", 1)[0].rstrip().endswith(";"):
+            stmt = "\n".join(buf).strip()
+            if stmt.strip(";").strip():
+                parts.append(stmt)
+            buf = []
+    tail = "\n".join(buf).strip()
+    if tail:
+        parts.append(tail)
+    return parts
+
+
+def _conversation(row: sqlite3.Row) -> Conversation:
+    return Conversation(
+        id=row["id"],
+        contact_id=row["contact_id"],
+        channel=row["channel"],
+        status=row["status"],
+        handoff_reason=row["handoff_reason"],
+        summary=row["summary"],
+        last_inbound_at=_dt(row["last_inbound_at"]),
+        created_at=_dt(row["created_at"]),
+    )
+
+
+def _appointment(row: sqlite3.Row) -> Appointment:
+    return Appointment(
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        contact_id=row["contact_id"],
+        calendar=row["calendar"],
+        slot_id=row["slot_id"],
+        start=_dt(row["start_utc"]),
+        end=_dt(row["end_utc"]),
+        status=row["status"],
+        external_id=row["external_id"],
+        link=row["link"],
+        link_sent=row["link_sent_at"] is not None,
+    )

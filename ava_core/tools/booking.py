@@ -1,0 +1,186 @@
+"""Booking tools: free slots, booking an offered slot, and the meeting link.
+
+Rules enforced here, not in the prompt: only qualified leads are offered times; only a slot
+offered in this conversation can be booked; booking re-checks the calendar and is
+idempotent per conversation and slot.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, Field
+
+from ava_core.calendar.base import Slot, slot_label
+from ava_core.qualification import standing
+from ava_core.store import SlotTaken
+from ava_core.tools.base import ToolContext, ToolResult, tool
+
+
+class GetFreeSlotsArgs(BaseModel):
+    from_: str | None = Field(
+        None, alias="from", description="ISO date or date-time to search from; default now"
+    )
+    to: str | None = Field(None, description="ISO date or date-time to search until; default the booking horizon")
+
+    model_config = {"populate_by_name": True}
+
+
+class BookAppointmentArgs(BaseModel):
+    slot_id: str = Field(description="the id of a slot get_free_slots returned, e.g. 2026-12-02T10:00:00-06:00")
+
+
+class SendMeetingLinkArgs(BaseModel):
+    pass
+
+
+def _not_ready(ctx: ToolContext) -> ToolResult | None:
+    verdicts = {f: a.verdict for f, a in ctx.store.answers(ctx.conversation_id).items()}
+    state = standing(ctx.profile, verdicts)
+    if state.status == "disqualified":
+        return ToolResult.failure(
+            f"the lead is disqualified ({state.failed.field}); do not offer times", say=state.failed.disqualify_message
+        )
+    if state.missing:
+        questions = [ctx.profile.qualification.get(f).question for f in state.missing]
+        return ToolResult.failure(
+            "qualification is not finished; ask these first: " + " | ".join(questions), missing=state.missing
+        )
+    return None
+
+
+def _parse_when(text: str | None, default: datetime, ctx: ToolContext) -> datetime:
+    if not text:
+        return default
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO date such as 2026-12-02 or 2026-12-02T09:00") from None
+    return value if value.tzinfo else value.replace(tzinfo=ctx.profile.tz)
+
+
+def spread(slots: list[Slot], count: int) -> list[Slot]:
+    """Pick ``count`` slots a person would offer: the soonest, then other days and times of day."""
+    chosen: list[Slot] = []
+    seen_days: set = set()
+    for slot in slots:
+        if slot.start.date() not in seen_days:
+            chosen.append(slot)
+            seen_days.add(slot.start.date())
+        if len(chosen) == count:
+            return chosen
+    for slot in slots:
+        if slot not in chosen:
+            chosen.append(slot)
+        if len(chosen) == count:
+            break
+    return sorted(chosen, key=lambda s: s.start)
+
+
+def offer(ctx: ToolContext, start: datetime, end: datetime) -> list[dict]:
+    """Find free slots, remember them as offered in this conversation, and describe them."""
+    tz = ctx.profile.tz
+    free = ctx.calendar.free_slots(start, end)
+    picked = spread(free, ctx.profile.booking.slots_to_offer)
+    described = [(s.id_in(tz), s.start, s.end, slot_label(s.start, tz)) for s in picked]
+    if described:
+        ctx.store.record_offer(ctx.conversation_id, described, ctx.clock.now())
+    return [{"id": sid, "label": label} for sid, _, _, label in described]
+
+
+@tool("get_free_slots", GetFreeSlotsArgs)
+def get_free_slots(ctx: ToolContext, args: GetFreeSlotsArgs) -> ToolResult:
+    """Find open appointment times between two dates (both optional) and offer a few. Only the
+    slots returned here can be booked; show the lead their labels."""
+    blocked = _not_ready(ctx)
+    if blocked:
+        return blocked
+    now = ctx.clock.now()
+    try:
+        start = _parse_when(args.from_, now, ctx)
+        end = _parse_when(args.to, now + timedelta(days=ctx.profile.booking.days_ahead), ctx)
+    except ValueError as exc:
+        return ToolResult.failure(str(exc))
+    if args.to and len(args.to) <= 10:
+        end += timedelta(days=1)  # a bare date means "through that day"
+    slots = offer(ctx, start, end)
+    if not slots:
+        return ToolResult.failure("no free times in that range; try a wider range", slots=[])
+    return ToolResult.success(slots=slots, meeting_minutes=ctx.profile.booking.meeting_minutes,
+                              timezone=ctx.profile.business.timezone)
+
+
+@tool("book_appointment", BookAppointmentArgs)
+def book_appointment(ctx: ToolContext, args: BookAppointmentArgs) -> ToolResult:
+    """Book one of the slots offered earlier in this conversation, by its id."""
+    blocked = _not_ready(ctx)
+    if blocked:
+        return blocked
+    offered = {o.slot_id: o for o in ctx.store.offered_slots(ctx.conversation_id)}
+    chosen = offered.get(args.slot_id) or _same_instant(offered, args.slot_id)
+    if chosen is None:
+        return ToolResult.failure(
+            f"slot {args.slot_id} was not offered in this conversation; call get_free_slots and book one "
+            "of the ids it returns",
+            offered=[{"id": o.slot_id, "label": o.label} for o in offered.values()],
+        )
+    existing = ctx.store.active_appointment(ctx.conversation_id)
+    if existing is not None and existing.slot_id != chosen.slot_id:
+        return ToolResult.failure(
+            f"this lead is already booked for {slot_label(existing.start, ctx.profile.tz)}; "
+            "hand off to a human to reschedule",
+        )
+    now = ctx.clock.now()
+    slot = Slot(start=chosen.start, end=chosen.end)
+    still_free = existing is not None or any(
+        s.start == slot.start for s in ctx.calendar.free_slots(slot.start, slot.start + timedelta(minutes=1))
+    )
+    try:
+        if not still_free:
+            raise SlotTaken(args.slot_id)
+        appointment, created = ctx.calendar.book(
+            slot, slot_id=chosen.slot_id, conversation_id=ctx.conversation_id, contact_id=ctx.contact_id, at=now
+        )
+    except SlotTaken:
+        alternatives = offer(ctx, now, now + timedelta(days=ctx.profile.booking.days_ahead))
+        return ToolResult.failure(
+            f"{chosen.label} is no longer free; offer these instead", alternatives=alternatives
+        )
+    return ToolResult.success(
+        booked=True,
+        already_booked=not created,
+        appointment_id=appointment.id,
+        slot_id=chosen.slot_id,
+        label=chosen.label,
+        start=appointment.start.astimezone(ctx.profile.tz).isoformat(),
+        end=appointment.end.astimezone(ctx.profile.tz).isoformat(),
+    )
+
+
+def _same_instant(offered: dict, slot_id: str):
+    """Accept an id written with another offset or 'Z' if it names the same instant."""
+    try:
+        when = datetime.fromisoformat(slot_id.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        return None
+    return next((o for o in offered.values() if o.start == when), None)
+
+
+@tool("send_meeting_link", SendMeetingLinkArgs)
+def send_meeting_link(ctx: ToolContext, args: SendMeetingLinkArgs) -> ToolResult:
+    """Get the meeting link for the lead's booked appointment, to include in your reply."""
+    appointment = ctx.store.active_appointment(ctx.conversation_id)
+    if appointment is None:
+        return ToolResult.failure("nothing is booked yet; book a slot with book_appointment first")
+    link = appointment.link or ctx.profile.booking.link_template.format(
+        appointment_id=appointment.id, slot_id=appointment.slot_id
+    )
+    ctx.store.set_appointment_link(appointment.id, link, sent_at=ctx.clock.now())
+    return ToolResult.success(
+        link=link,
+        label=slot_label(appointment.start, ctx.profile.tz),
+        title=ctx.profile.booking.meeting_title,
+        minutes=ctx.profile.booking.meeting_minutes,
+    )
