@@ -88,3 +88,16 @@ class Settings(BaseSettings):
         if self.openai_compatible_base_url:
             names.append("openai_compatible")
         return names
+
+    # Model reliability and spend (one policy for every provider; the SDKs' own retries are off).
+    model_timeout_seconds: float = Field(30.0, gt=0, description="per-call timeout for a model provider")
+    model_max_attempts: int = Field(3, ge=1, le=10, description="attempts per provider before failing over")
+    model_retry_max_wait_seconds: float = Field(
+        20.0, ge=0, description="longest Retry-After AVA waits; a longer one fails over to the next model at once"
+    )
+    model_max_output_tokens: int = Field(
+        2048, ge=64, description="output cap per model call (Anthropic rate limits count it up front)"
+    )
+    token_budget_per_conversation: int = Field(
+        1_000_000, ge=0, description="input+output tokens one conversation may use before AVA hands off; 0 = no limit"
+    )

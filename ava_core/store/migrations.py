@@ -7,6 +7,7 @@ MIGRATIONS: list[str] = [
         id INTEGER PRIMARY KEY,
         channel TEXT NOT NULL,
         external_key TEXT NOT NULL,          -- phone / CRM id, or its keyed hash when encrypted
+        address TEXT NOT NULL,               -- where replies go (phone / CRM id); sealed when encrypted
         name TEXT,                           -- sealed when a data key is set
         phone TEXT,                          -- sealed when a data key is set
         opted_out_at TEXT,

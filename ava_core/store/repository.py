@@ -210,30 +210,31 @@ class Store:
             ).fetchone()
             if row is None:
                 cur = conn.execute(
-                    "INSERT INTO contacts (channel, external_key, name, phone, created_at) VALUES (?,?,?,?,?)",
-                    (channel, key, self._sealer.seal(name), self._sealer.seal(phone), _iso(at)),
+                    "INSERT INTO contacts (channel, external_key, address, name, phone, created_at) "
+                    "VALUES (?,?,?,?,?,?)",
+                    (channel, key, self._sealer.seal(external_id), self._sealer.seal(name),
+                     self._sealer.seal(phone), _iso(at)),
                 )
                 row = conn.execute("SELECT * FROM contacts WHERE id = ?", (cur.lastrowid,)).fetchone()
             elif name and self._sealer.open(row["name"]) != name:
                 conn.execute("UPDATE contacts SET name = ? WHERE id = ?", (self._sealer.seal(name), row["id"]))
                 row = conn.execute("SELECT * FROM contacts WHERE id = ?", (row["id"],)).fetchone()
-        return self._contact(row, external_id)
+        return self._contact(row)
 
     def contact(self, contact_id: int) -> Contact:
         with self._unit() as conn:
             row = conn.execute("SELECT * FROM contacts WHERE id = ?", (contact_id,)).fetchone()
         if row is None:
             raise StoreError(f"no contact with id {contact_id}")
-        return self._contact(row, None)
+        return self._contact(row)
 
-    def _contact(self, row: sqlite3.Row, external_id: str | None) -> Contact:
-        phone = self._sealer.open(row["phone"])
+    def _contact(self, row: sqlite3.Row) -> Contact:
         return Contact(
             id=row["id"],
             channel=row["channel"],
-            external_id=external_id or (row["external_key"] if not self._sealer.enabled else phone or ""),
+            external_id=self._sealer.open(row["address"]),
             name=self._sealer.open(row["name"]),
-            phone=phone,
+            phone=self._sealer.open(row["phone"]),
             opted_out=row["opted_out_at"] is not None,
         )
 

@@ -1,0 +1,61 @@
+"""Builds the ``ConversationState`` a model step sees, fresh from the store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ava_core.calendar.base import slot_label
+from ava_core.profile.models import Profile
+from ava_core.qualification import standing
+from ava_core.state import AppointmentView, AreaView, ConversationState, QualificationItem, SlotView
+from ava_core.store import Contact, Conversation, Store
+
+
+def build_state(
+    store: Store, profile: Profile, conversation: Conversation, contact: Contact, now: datetime
+) -> ConversationState:
+    tz = profile.tz
+    answers = store.answers(conversation.id)
+    items = [
+        QualificationItem(
+            field=q.field,
+            question=q.question,
+            kind=q.kind,
+            answer=answers[q.field].value if q.field in answers else None,
+            verdict=answers[q.field].verdict if q.field in answers else None,
+        )
+        for q in profile.qualification.questions
+    ]
+    state = standing(profile, {f: a.verdict for f, a in answers.items()})
+    area = store.last_area_check(conversation.id)
+    offered = store.offered_slots(conversation.id)
+    latest_offer = [o for o in offered if offered and o.offered_at == offered[0].offered_at]
+    appointment = store.active_appointment(conversation.id)
+    local_now = now.astimezone(tz)
+    return ConversationState(
+        conversation_id=conversation.id,
+        channel=conversation.channel,
+        lead_name=contact.name,
+        lead_phone=contact.phone,
+        now=local_now,
+        lead_local_time=f"{local_now:%A, %B} {local_now.day}, {local_now:%I:%M %p}".replace(" 0", " "),
+        qualification=items,
+        status=state.status,
+        missing=state.missing,
+        disqualified_reason=state.failed.field if state.failed else None,
+        service_area=AreaView(query=area[0], in_area=area[1], detail=area[2]) if area else None,
+        offered_slots=[SlotView(id=o.slot_id, start=o.start, end=o.end, label=o.label) for o in latest_offer],
+        appointment=AppointmentView(
+            id=appointment.id,
+            slot_id=appointment.slot_id,
+            start=appointment.start,
+            end=appointment.end,
+            label=slot_label(appointment.start, tz),
+            link=appointment.link,
+            link_sent=appointment.link_sent,
+        )
+        if appointment
+        else None,
+        handoff=conversation.status == "paused",
+        opted_out=contact.opted_out,
+    )

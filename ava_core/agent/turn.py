@@ -1,0 +1,287 @@
+"""One turn of the conversation, as a small state machine of steps.
+
+    begin ─▶ think ─▶ (act on each tool call ─▶ think)* ─▶ reply
+
+Each step takes and returns a JSON-serialisable ``TurnState``, so a durable orchestrator can
+run every step as its own activity; the local driver (`Engine.run`) is a plain loop over the
+same steps. Everything that decides what AVA says or does is here, not in the drivers.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from loguru import logger
+from pydantic import BaseModel, Field
+
+from ava_core.agent.guards import CLAIM_FIX, opted_out, unbacked_claims
+from ava_core.agent.history import WINDOW, to_chat
+from ava_core.agent.prompt import system_prompt
+from ava_core.agent.snapshot import build_state
+from ava_core.calendar.base import Calendar
+from ava_core.clock import Clock
+from ava_core.errors import AvaError, KnowledgeError
+from ava_core.geo.base import Geo
+from ava_core.knowledge.base import Knowledge
+from ava_core.models.base import ChatMessage, ChatModel, ModelRequest, ToolCall, Usage
+from ava_core.models.pricing import ModelPrice, cost_usd
+from ava_core.pacing import split_bubbles
+from ava_core.profile.models import Profile
+from ava_core.state import ConversationState, Guidance
+from ava_core.store import Store
+from ava_core.tools.base import Toolbox, ToolContext
+
+Outcome = Literal["thinking", "reply", "opted_out", "paused", "silent"]
+MAX_CLAIM_RETRIES = 2
+
+
+class TraceEvent(BaseModel):
+    """One model call or tool call of a turn, as the trace shows it."""
+
+    kind: Literal["model", "tool", "guard", "fallback", "knowledge"]
+    name: str
+    args: dict[str, Any] | None = None
+    result: Any = None
+    ok: bool = True
+    latency_ms: float = 0.0
+    usage: Usage | None = None
+    cost_usd: float | None = None
+    at: datetime
+
+
+class TurnState(BaseModel):
+    turn_id: str
+    conversation_id: int
+    contact_id: int
+    last_message_id: int = Field(description="newest stored message when the turn began: later ones make it stale")
+    read_text: str = Field("", description="the lead's messages this turn answers")
+    step: int = 0
+    pending: list[ToolCall] = Field(default_factory=list)
+    acted: list[str] = Field(default_factory=list, description="tools that succeeded in this turn")
+    nudges: list[ChatMessage] = Field(default_factory=list, description="engine corrections, never stored")
+    claim_retries: int = 0
+    guidance: list[Guidance] = Field(default_factory=list)
+    bubbles: list[str] = Field(default_factory=list)
+    outcome: Outcome = "thinking"
+    trace: list[TraceEvent] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    cost_usd: float = 0.0
+
+    @property
+    def done(self) -> bool:
+        return self.outcome != "thinking"
+
+    def absorb(self, events: list[TraceEvent]) -> TurnState:
+        """Fold the results of the pending tool calls back in; ready for the next model step."""
+        acted = self.acted + [e.name for e in events if e.ok and e.name not in self.acted]
+        return self.model_copy(update={"pending": [], "acted": acted, "trace": self.trace + events})
+
+
+class Engine:
+    """Runs turns for one business: the profile, the store, a model, tools and their backends."""
+
+    def __init__(
+        self,
+        *,
+        profile: Profile,
+        store: Store,
+        model: ChatModel,
+        toolbox: Toolbox,
+        clock: Clock,
+        calendar: Calendar,
+        geo: Geo,
+        knowledge: Knowledge,
+        max_steps: int = 8,
+        prices: dict[str, ModelPrice] | None = None,
+    ):
+        self.profile = profile
+        self.store = store
+        self.model = model
+        self.toolbox = toolbox
+        self.clock = clock
+        self.calendar = calendar
+        self.geo = geo
+        self.knowledge = knowledge
+        self.max_steps = max_steps
+        self.prices = prices or {}
+
+    # --- the steps ----------------------------------------------------------------------
+
+    def begin(self, conversation_id: int) -> TurnState:
+        """Start a turn for the lead's newest messages; settles opt-outs and paused conversations."""
+        conversation = self.store.conversation(conversation_id)
+        contact = self.store.contact(conversation.contact_id)
+        messages = self.store.messages(conversation_id, last=WINDOW)
+        unanswered = _unanswered(messages)
+        state = TurnState(
+            turn_id=uuid.uuid4().hex[:12],
+            conversation_id=conversation_id,
+            contact_id=contact.id,
+            last_message_id=messages[-1].id if messages else 0,
+            read_text="\n".join(m.text for m in unanswered),
+        )
+        if contact.opted_out:
+            return state.model_copy(update={"outcome": "silent"})
+        if any(opted_out(self.profile, m.text) for m in unanswered):
+            self.store.set_opted_out(contact.id, self.clock.now())
+            logger.bind(conversation_id=conversation_id).info("lead opted out")
+            return state.model_copy(update={"outcome": "opted_out", "bubbles": [self.profile.opt_out.confirmation]})
+        if conversation.status != "active":
+            return state.model_copy(update={"outcome": "paused"})
+        if not unanswered:
+            return state.model_copy(update={"outcome": "silent"})
+        return state.model_copy(update={"guidance": self._guidance(state.read_text)})
+
+    def think(self, state: TurnState) -> TurnState:
+        """One model step: a reply (checked against the rules) or tool calls to run."""
+        if state.done:
+            return state
+        if state.step >= self.max_steps:
+            return self._fall_back(state, f"no reply after {self.max_steps} model steps")
+        snapshot = self._snapshot(state)
+        request = ModelRequest(
+            system=system_prompt(self.profile, snapshot),
+            messages=to_chat(self.store.messages(state.conversation_id, last=WINDOW)) + state.nudges,
+            tools=self.toolbox.schemas(),
+            state=snapshot,
+            conversation_id=str(state.conversation_id),
+        )
+        started = time.perf_counter()
+        try:
+            response = self.model.complete(request)
+        except AvaError as exc:
+            logger.bind(conversation_id=state.conversation_id, alert="model").error("model failed: {}", exc)
+            failed = state.model_copy(update={"trace": state.trace + [self._event(
+                "fallback", self.model.name, result=str(exc), ok=False, started=started)]})
+            return self._fall_back(failed, f"the model failed: {exc}")
+        event = self._event(
+            "model", f"{response.provider or self.model.name}:{response.model or self.model.name}",
+            result={"text": response.text, "tool_calls": [c.model_dump() for c in response.tool_calls]},
+            started=started, usage=response.usage,
+        )
+        self.store.record_model_call(
+            state.conversation_id, state.turn_id, provider=response.provider or self.model.name,
+            model=response.model or self.model.name, input_tokens=response.usage.input_tokens,
+            cached_tokens=response.usage.cached_tokens, output_tokens=response.usage.output_tokens,
+            latency_ms=event.latency_ms, cost_usd=event.cost_usd, at=self.clock.now(),
+        )
+        state = state.model_copy(update={
+            "step": state.step + 1,
+            "trace": state.trace + [event],
+            "usage": state.usage + response.usage,
+            "cost_usd": round(state.cost_usd + (event.cost_usd or 0.0), 6),
+        })
+        if response.tool_calls:
+            self.store.add_message(
+                state.conversation_id, "assistant", response.text, at=self.clock.now(),
+                tool_calls=[c.model_dump() for c in response.tool_calls],
+            )
+            return state.model_copy(update={"pending": response.tool_calls})
+        return self._settle_reply(state, snapshot, response.text.strip())
+
+    def act(self, state: TurnState, call: ToolCall) -> TraceEvent:
+        """Run one tool call the model asked for, audit it, and store its result for the model."""
+        ctx = ToolContext(
+            conversation_id=state.conversation_id, contact_id=state.contact_id, turn_id=state.turn_id,
+            profile=self.profile, store=self.store, clock=self.clock, calendar=self.calendar,
+            geo=self.geo, knowledge=self.knowledge,
+        )
+        started = time.perf_counter()
+        result = self.toolbox.execute(ctx, call)
+        event = self._event("tool", call.name, args=call.args, result=result.model_dump(exclude_none=True),
+                            ok=result.ok, started=started)
+        now = self.clock.now()
+        self.store.record_tool_call(
+            state.conversation_id, state.turn_id, call.name, call.args if call.raw_args is None else
+            {"raw": call.raw_args}, result.model_dump(exclude_none=True), ok=result.ok,
+            latency_ms=event.latency_ms, at=now,
+        )
+        self.store.add_message(state.conversation_id, "tool", result.for_model(), at=now,
+                               tool_call_id=call.id, tool_name=call.name)
+        return event
+
+    def run(self, conversation_id: int) -> TurnState:
+        """The local driver: the same steps as the durable orchestrator, in a plain loop."""
+        state = self.begin(conversation_id)
+        while not state.done:
+            state = self.think(state)
+            if state.pending:
+                state = state.absorb([self.act(state, call) for call in state.pending])
+        return state
+
+    def is_stale(self, state: TurnState) -> bool:
+        """True when the lead wrote again after this turn began: its reply must be regenerated."""
+        newer = self.store.messages_after(state.conversation_id, state.last_message_id)
+        return any(m.role == "user" for m in newer)
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _settle_reply(self, state: TurnState, snapshot: ConversationState, text: str) -> TurnState:
+        if not text:
+            nudge = ChatMessage(role="user", text="[AVA engine] Your reply was empty. Reply to the lead.")
+            return state.model_copy(update={"nudges": state.nudges + [nudge]})
+        claims = unbacked_claims(text, snapshot, acted=set(state.acted))
+        if claims:
+            guard = self._event("guard", "unbacked_claim", args={"claims": claims}, result=text, ok=False,
+                                started=time.perf_counter())
+            state = state.model_copy(update={"trace": state.trace + [guard]})
+            if state.claim_retries >= MAX_CLAIM_RETRIES:
+                return self._fall_back(state, f"the model kept claiming actions it did not take: {claims}")
+            fix = "; ".join(CLAIM_FIX[c] for c in claims)
+            nudge = ChatMessage(role="user", text=f"[AVA engine] That reply was not sent: {fix}. Try again.")
+            return state.model_copy(update={
+                "nudges": state.nudges + [ChatMessage(role="assistant", text=text), nudge],
+                "claim_retries": state.claim_retries + 1,
+            })
+        bubbles = split_bubbles(text, self.profile.pacing.max_bubble_chars)
+        return state.model_copy(update={"bubbles": bubbles, "outcome": "reply", "nudges": []})
+
+    def _fall_back(self, state: TurnState, reason: str) -> TurnState:
+        """Never leave a lead in silence: hand off to a person and tell the lead so."""
+        call = ToolCall(id=f"engine-{state.turn_id}-handoff", name="handoff_to_human", args={"reason": reason})
+        self.store.add_message(state.conversation_id, "assistant", "", at=self.clock.now(),
+                               tool_calls=[call.model_dump()])
+        state = state.absorb([self.act(state, call)])
+        return state.model_copy(update={"bubbles": [self.profile.handoff.message], "outcome": "reply"})
+
+    def _snapshot(self, state: TurnState) -> ConversationState:
+        conversation = self.store.conversation(state.conversation_id)
+        contact = self.store.contact(state.contact_id)
+        snapshot = build_state(self.store, self.profile, conversation, contact, self.clock.now())
+        return snapshot.model_copy(update={"guidance": state.guidance})
+
+    def _guidance(self, text: str) -> list[Guidance]:
+        """Objection→response pairs close to the lead's words, above the profile's threshold."""
+        if not text.strip():
+            return []
+        try:
+            hits = self.knowledge.search(text, kind="objection", limit=3)
+        except KnowledgeError:
+            return []
+        threshold = self.profile.knowledge.objection_threshold
+        return [
+            Guidance(objection=p.text, response=p.response or "", source=p.source, score=p.score)
+            for p in hits
+            if p.score >= threshold and p.response
+        ]
+
+    def _event(self, kind: str, name: str, *, started: float, args: dict | None = None, result: Any = None,
+               ok: bool = True, usage: Usage | None = None) -> TraceEvent:
+        cost = cost_usd(self.prices, name.split(":", 1)[-1], usage) if usage else None
+        return TraceEvent(kind=kind, name=name, args=args, result=result, ok=ok,
+                          latency_ms=round((time.perf_counter() - started) * 1000, 3), usage=usage,
+                          cost_usd=cost, at=self.clock.now())
+
+
+def _unanswered(messages: list) -> list:
+    """The lead's messages since AVA last spoke to them."""
+    tail = []
+    for m in reversed(messages):
+        if m.role == "user":
+            tail.append(m)
+        elif m.role == "assistant" and m.text and not m.tool_calls:
+            break
+    return list(reversed(tail))

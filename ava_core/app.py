@@ -1,0 +1,68 @@
+"""The composition root for in-process drivers: settings and profile in, an ``Assistant`` out.
+
+Every outside-world client is chosen and built here, and nowhere deeper.
+"""
+
+from __future__ import annotations
+
+from ava_core.agent.turn import Engine
+from ava_core.assistant import Assistant
+from ava_core.calendar import LocalCalendar
+from ava_core.channels import Channel, InProcessChannel
+from ava_core.clock import Clock, SystemClock
+from ava_core.geo import ProfileAreaGeo
+from ava_core.knowledge.base import Knowledge
+from ava_core.models.base import ChatModel
+from ava_core.profile import Profile, load_profile
+from ava_core.settings import Settings
+from ava_core.store import Sealer, Store
+from ava_core.tools import default_toolbox
+
+
+def build_store(settings: Settings) -> Store:
+    key = settings.data_key.get_secret_value() if settings.data_key else None
+    return Store(
+        settings.db_path,
+        network_share=settings.db_network_share,
+        busy_timeout_ms=settings.db_busy_timeout_ms,
+        sealer=Sealer(key),
+    )
+
+
+def build_assistant(
+    settings: Settings,
+    *,
+    profile: Profile | None = None,
+    clock: Clock | None = None,
+    model: ChatModel | None = None,
+    store: Store | None = None,
+    knowledge: Knowledge | None = None,
+    channels: dict[str, Channel] | None = None,
+) -> Assistant:
+    """An assistant on the configured backends; anything passed in replaces the default."""
+    profile = profile or load_profile(settings.profile)
+    clock = clock or SystemClock()
+    store = store or build_store(settings)
+    if model is None:
+        from ava_core.models.registry import build_model
+
+        model = build_model(settings.model, settings, profile)
+    if knowledge is None:
+        from ava_core.knowledge.factory import build_knowledge
+
+        knowledge = build_knowledge(settings, profile)
+    engine = Engine(
+        profile=profile,
+        store=store,
+        model=model,
+        toolbox=default_toolbox(),
+        clock=clock,
+        calendar=LocalCalendar(profile.booking, profile.tz, store, clock),
+        geo=ProfileAreaGeo(profile.service_area, profile.business.timezone),
+        knowledge=knowledge,
+        max_steps=settings.max_steps,
+        prices=settings.model_prices,
+    )
+    if channels is None:
+        channels = {name: InProcessChannel(name) for name in ("web", "whatsapp", "ghl")}
+    return Assistant(engine, channels)

@@ -1,0 +1,372 @@
+"""The ``playbook`` model: AVA's offline, rule-driven setter and its last-resort fallback.
+
+It runs the profile's flow deterministically: greet, ask the missing qualification questions
+in order, understand short answers, check the service area, offer slots, book the chosen
+one, send the link and close politely. It reads the structured ``ConversationState`` the
+prompt is rendered from, plus the tool results in the conversation, and calls the same
+tools a language model would, so the engine's rules apply to it unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from typing import Any
+
+from ava_core.errors import ProviderError
+from ava_core.models.base import ChatMessage, ModelRequest, ModelResponse, ToolCall
+from ava_core.models.slot_choice import choose_slot, wanted_day
+from ava_core.profile.models import Profile, Question
+from ava_core.qualification import interpret
+from ava_core.state import ConversationState
+
+_BOT_QUESTION = re.compile(
+    r"\b(are|r) (you|u) (a |an )?(bot|robot|ai|real|human|person|machine|automated)\b|\bis this (a )?(bot|automated|real person|ai)\b"
+    r"|\boffline\b|\bwho am i (talking|speaking) to\b",
+    re.I,
+)
+_OBJECTION = re.compile(
+    r"\?|\b(expensive|cost|costs|price|pricing|afford|cheap|money|budget|think about|thinking|not sure|unsure|"
+    r"wife|husband|spouse|partner|scam|trust|legit|later|not now|busy|maybe|quote|competitor|another company|"
+    r"contract|lease|loan|financ\w*|warranty|hoa|moving|ugly|roof|hail|maintenance|battery|tax credit|credit score|"
+    r"just send|send me info|not interested|how (much|long|does)|what (is|are|if)|why|does it|do you)\b",
+    re.I,
+)
+_THANKS = re.compile(r"^\W*(thanks|thank you|thx|ty|great|awesome|perfect|cool|ok|okay|sounds good|got it)\W*$", re.I)
+_RESCHEDULE = re.compile(r"\b(reschedul\w*|cancel\w*|move (it|the appointment)|change (the )?time)\b", re.I)
+_OTHER_TIMES = re.compile(
+    r"\b(none of (those|these|them)|other (times|days|options)|different (time|day)|next week|later (time|date)|"
+    r"don'?t work|doesn'?t work|can'?t make)\b",
+    re.I,
+)
+_ACKS = ["Perfect, thanks!", "Got it.", "Great, thank you.", "Awesome.", "Thanks!"]
+_HINTS = {
+    "yes_no": "A simple yes or no is perfect.",
+    "amount": "A rough dollar amount is fine, like $150.",
+    "years": "A rough number of years is fine.",
+    "number": "A rough number is fine.",
+    "zip": "Just the 5-digit ZIP code is perfect.",
+    "text": "",
+}
+
+
+class PlaybookModel:
+    name = "playbook"
+
+    def __init__(self, profile: Profile):
+        self.profile = profile
+
+    def complete(self, request: ModelRequest) -> ModelResponse:
+        if request.state is None:
+            raise ProviderError("the playbook model needs the conversation state", provider="playbook")
+        turn = _Turn(self.profile, request.state, request.messages)
+        return turn.after_tools() if turn.tool_results else turn.after_lead()
+
+
+class _Turn:
+    """One decision, from the state and the messages since AVA last spoke."""
+
+    def __init__(self, profile: Profile, state: ConversationState, messages: list[ChatMessage]):
+        self.profile = profile
+        self.state = state
+        self.messages = [m for m in messages if not m.text.startswith("[AVA engine]")]
+        self.tool_results: dict[str, dict[str, Any]] = {}
+        for m in reversed(self.messages):
+            if m.role != "tool":
+                break
+            self.tool_results.setdefault(m.name or "", _json(m.text))
+        self.lead_text = "\n".join(self._trailing_lead_messages())
+
+    # --- after the lead wrote -------------------------------------------------------------
+
+    def after_lead(self) -> ModelResponse:
+        text, state = self.lead_text, self.state
+        if state.appointment is not None:
+            return self._after_booking(text)
+        if state.status == "disqualified":
+            return self._say("Thanks for understanding! If anything changes, just text us here anytime.")
+        if self._asks_for_person(text):
+            return self._call("handoff_to_human", reason="the lead asked to talk to a person")
+        if not self._has_spoken():
+            return self._say(self._greeting(), self._next_step_text())
+        if _BOT_QUESTION.search(text):
+            return self._say(
+                f"I'm {self.profile.persona.name}, {self.profile.business.name}'s AI assistant. Right now I'm "
+                "running in offline mode, following a set playbook: I can ask a few quick questions and book "
+                "your free consultation, and a person on our team can take anything else.",
+                self._next_step_text(),
+            )
+        if state.status == "qualified":
+            return self._choose_time(text)
+        return self._answer_question(text)
+
+    def _answer_question(self, text: str) -> ModelResponse:
+        question = self._pending()
+        answer = interpret(question, text) if question else None
+        if question is not None and answer is not None and not self._is_question_only(text, question):
+            calls = self._record(question, answer, text)
+            calls += self._also_answered(text, question)
+            return self._calls(calls)
+        if self._looks_like_objection(text):
+            return self._objection(text)
+        return self._unclear()
+
+    def _record(self, question: Question, answer: str, text: str) -> list[tuple[str, dict]]:
+        if question.kind == "zip":
+            return [("check_service_area", {"address_or_zip": answer}),
+                    ("record_qualification", {"field": question.field, "value": answer})]
+        return [("record_qualification", {"field": question.field, "value": text if question.kind == "text" else answer})]
+
+    def _also_answered(self, text: str, asked: Question) -> list[tuple[str, dict]]:
+        """Unmistakable answers to later questions in the same message: a $ amount, a ZIP code."""
+        calls = []
+        for field in self.state.missing:
+            question = self.profile.qualification.get(field)
+            if question is None or question.field == asked.field:
+                continue
+            if question.kind == "amount" and "$" in text and asked.kind not in ("amount", "number"):
+                value = interpret(question, text[text.index("$"):])
+                if value:
+                    calls.append(("record_qualification", {"field": field, "value": value}))
+            if question.kind == "zip" and asked.kind not in ("amount", "number", "years"):
+                value = interpret(question, text)
+                if value:
+                    calls += self._record(question, value, text)
+        return calls
+
+    def _choose_time(self, text: str) -> ModelResponse:
+        offered = self.state.offered_slots
+        if not offered:
+            return self._call("get_free_slots")
+        chosen = choose_slot(text, offered, self.state.now)
+        if chosen is not None:
+            return self._call("book_appointment", slot_id=chosen.id)
+        day = wanted_day(text, self.state.now)
+        if day is not None:
+            return self._call("get_free_slots", **{"from": day.date().isoformat(), "to": day.date().isoformat()})
+        if _OTHER_TIMES.search(text):
+            later = max(s.start for s in offered).astimezone(self.state.now.tzinfo) + timedelta(hours=1)
+            return self._call("get_free_slots", **{"from": later.isoformat(timespec="minutes")})
+        if self._looks_like_objection(text):
+            return self._objection(text)
+        return self._unclear()
+
+    def _after_booking(self, text: str) -> ModelResponse:
+        appointment = self.state.appointment
+        if _RESCHEDULE.search(text) or self._asks_for_person(text):
+            return self._call("handoff_to_human", reason="the lead wants to change their booked appointment")
+        if not appointment.link_sent or re.search(r"\blink\b", text, re.I):
+            return self._call("send_meeting_link")
+        if _THANKS.match(text):
+            return self._say(f"You're welcome! Talk to you {appointment.label}. 👋")
+        if self._looks_like_objection(text):
+            return self._objection(text)
+        return self._say(
+            f"You're all set for {appointment.label}. If anything comes up before then, just text me here!"
+        )
+
+    def _objection(self, text: str) -> ModelResponse:
+        # Always through the tool, so the trace names the source of the answer.
+        return self._call("search_knowledge", query=text)
+
+    def _unclear(self) -> ModelResponse:
+        if self._unclear_count() >= self.profile.handoff.after_unclear_answers:
+            return self._call("handoff_to_human", reason="two answers in a row the playbook could not understand")
+        question = self._pending()
+        if self.state.status == "qualified" and self.state.offered_slots:
+            listing = "; ".join(f"{i}) {s.label}" for i, s in enumerate(self.state.offered_slots, 1))
+            return self._say(f"Sorry, which time works for you? {listing}. Or tell me a day that suits you better.")
+        hint = _HINTS.get(question.kind, "") if question else ""
+        if question and question.kind == "choice":
+            hint = "Is it " + ", ".join(question.options[:-1]) + f" or {question.options[-1]}?"
+        return self._say(f"Sorry, I didn't quite catch that. {question.question if question else ''} {hint}".strip())
+
+    # --- after tools answered -------------------------------------------------------------
+
+    def after_tools(self) -> ModelResponse:
+        results = self.tool_results
+        if "handoff_to_human" in results:
+            return self._say(results["handoff_to_human"].get("say") or self.profile.handoff.message)
+        if "send_meeting_link" in results:
+            r = results["send_meeting_link"]
+            if r.get("ok"):
+                return self._say(
+                    f"You're all set for {r['label']}! 🎉",
+                    f"Here's your link for the {r['title'].lower()} ({r['minutes']} min): {r['link']}",
+                    "One of our solar advisors will walk you through your custom savings estimate. "
+                    "Anything I can help with before then?",
+                )
+            return self._call("handoff_to_human", reason=f"the meeting link could not be sent: {r.get('error')}")
+        if "book_appointment" in results:
+            r = results["book_appointment"]
+            if r.get("ok"):
+                return self._call("send_meeting_link")
+            if r.get("alternatives"):
+                return self._say("Ah, that time was just taken, sorry about that! Here's what I still have:\n"
+                                 + self._slot_list(r["alternatives"]), "Which works best?")
+            return self._call("get_free_slots")
+        if "get_free_slots" in results:
+            r = results["get_free_slots"]
+            if r.get("ok"):
+                first_offer = not any(m.role == "tool" and m.name == "get_free_slots" for m in self._earlier_tools())
+                opener = ("Great news, you're a good fit for a free consultation! Here are a few times that work:"
+                          if first_offer else "Here's what I have:")
+                return self._say(f"{opener}\n{self._slot_list(r['slots'])}", "Which one works best for you?")
+            if r.get("missing"):
+                return self._say(self._next_step_text())
+            return self._call("handoff_to_human", reason="no free appointment times in the booking horizon")
+        if "record_qualification" in results:
+            r = results["record_qualification"]
+            if not r.get("ok"):
+                return self._unclear()
+            if r["status"] == "disqualified":
+                return self._say(r.get("say") or "Thanks for your time!")
+            if r["status"] == "qualified":
+                return self._call("get_free_slots")
+            return self._say(f"{self._ack()} {r['next_question']}")
+        if "check_service_area" in results:
+            r = results["check_service_area"]
+            if r.get("in_area") is None:
+                return self._say("Hmm, I couldn't place that. What's the 5-digit ZIP code of the property?")
+            return self._say(self._next_step_text())
+        if "search_knowledge" in results:
+            return self._say(self._knowledge_answer(results["search_knowledge"]),
+                             self._next_step_text(after_objection=True))
+        return self._say(self._next_step_text())
+
+    def _knowledge_answer(self, result: dict[str, Any]) -> str:
+        threshold = self.profile.knowledge.objection_threshold
+        for passage in result.get("passages") or []:
+            if passage.get("score", 0) < threshold * 0.8:
+                continue
+            if passage.get("response"):
+                return passage["response"]
+            return _first_sentences(passage["text"], 280)
+        return self.profile.knowledge.fallback_objection_reply
+
+    # --- words ----------------------------------------------------------------------------
+
+    def _greeting(self) -> str:
+        first_name = (self.state.lead_name or "").split(" ")[0] or "there"
+        return self.profile.persona.greeting.format(
+            lead_name=first_name, persona_name=self.profile.persona.name, business_name=self.profile.business.name
+        )
+
+    def _next_step_text(self, *, after_objection: bool = False) -> str:
+        """What moves the conversation forward from here: the next question or the time choice."""
+        state = self.state
+        if state.appointment is not None:
+            return "Anything else I can help with before your consultation?"
+        if state.status == "qualified":
+            return "Would one of the times above work for you?" if state.offered_slots else \
+                "Want me to find you a time for a free consultation?"
+        question = self._pending()
+        if question is None:
+            return ""
+        if after_objection:
+            return f"So I can see if it's a fit: {question.question[0].lower()}{question.question[1:]}"
+        if not self._has_spoken():
+            return f"To see if your home is a good fit, a few quick questions. {question.question}"
+        return question.question
+
+    def _slot_list(self, slots: list[dict]) -> str:
+        return "\n".join(f"{i}. {s['label']}" for i, s in enumerate(slots, 1))
+
+    def _ack(self) -> str:
+        answered = sum(1 for item in self.state.qualification if item.answer is not None)
+        return _ACKS[answered % len(_ACKS)]
+
+    # --- reading the conversation ---------------------------------------------------------
+
+    def _pending(self) -> Question | None:
+        missing = self.state.missing
+        return self.profile.qualification.get(missing[0]) if missing else None
+
+    def _trailing_lead_messages(self) -> list[str]:
+        texts = []
+        for m in reversed(self.messages):
+            if m.role == "user":
+                texts.append(m.text)
+            elif m.role == "assistant" and m.text and not m.tool_calls:
+                break
+        return list(reversed(texts))
+
+    def _has_spoken(self) -> bool:
+        return any(m.role == "assistant" and m.text and not m.tool_calls for m in self.messages)
+
+    def _earlier_tools(self) -> list[ChatMessage]:
+        count = len(self.tool_results)
+        tools = [m for m in self.messages if m.role == "tool"]
+        return tools[:-count] if count else tools
+
+    def _unclear_count(self) -> int:
+        """Lead turns since AVA last made progress (a tool call) that the playbook could not read."""
+        count, turn_texts = 0, []
+        groups: list[list[str]] = []
+        for m in reversed(self.messages):
+            if m.role == "assistant" and m.tool_calls:
+                break
+            if m.role == "user":
+                turn_texts.append(m.text)
+            elif m.role == "assistant" and m.text:
+                if turn_texts:
+                    groups.append(turn_texts)
+                turn_texts = []
+                if not any(x.role == "assistant" and x.text and not x.tool_calls
+                           for x in self.messages[: self.messages.index(m)]):
+                    break  # the greeting came before the first question was asked
+        if turn_texts:
+            groups.append(turn_texts)
+        question = self._pending()
+        for texts in groups:
+            joined = " ".join(texts)
+            readable = (question is not None and interpret(question, joined) is not None) or \
+                bool(_BOT_QUESTION.search(joined)) or self._looks_like_objection(joined)
+            if self.state.status == "qualified":
+                readable = choose_slot(joined, self.state.offered_slots, self.state.now) is not None or readable
+            count += 0 if readable else 1
+        return count
+
+    def _asks_for_person(self, text: str) -> bool:
+        lowered = text.casefold()
+        return any(re.search(rf"\b{re.escape(k.casefold())}\b", lowered) for k in self.profile.handoff.keywords)
+
+    def _looks_like_objection(self, text: str) -> bool:
+        return bool(_OBJECTION.search(text))
+
+    def _is_question_only(self, text: str, question: Question) -> bool:
+        """'How much does it cost?' contains no answer even if a number-reader finds one."""
+        return text.strip().endswith("?") and question.kind not in ("yes_no",) and not re.search(r"\d", text)
+
+    # --- responses ------------------------------------------------------------------------
+
+    def _say(self, *parts: str) -> ModelResponse:
+        return ModelResponse(text="\n\n".join(p for p in parts if p), model="playbook", provider="playbook")
+
+    def _call(self, name: str, **args: Any) -> ModelResponse:
+        return self._calls([(name, args)])
+
+    def _calls(self, calls: list[tuple[str, dict]]) -> ModelResponse:
+        base = len(self.messages)
+        return ModelResponse(
+            tool_calls=[ToolCall(id=f"pb_{base}_{i}", name=n, args=a) for i, (n, a) in enumerate(calls)],
+            model="playbook",
+            provider="playbook",
+        )
+
+
+def _json(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {"ok": False, "error": text}
+    return value if isinstance(value, dict) else {"ok": True, "value": value}
+
+
+def _first_sentences(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(". ", 0, limit), text.rfind("! ", 0, limit), text.rfind("? ", 0, limit))
+    return text[: cut + 1] if cut > 0 else text[:limit].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,198 @@
+"""Scenario files: a scripted lead, a frozen clock, and expectations about the outcome.
+
+The format is shared by tests, evals and the R&D app, so it stays stable:
+name, profile, now, channel, lead, model, turns, replay, expect.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ava_core.channels import InboundMessage, InProcessChannel
+from ava_core.clock import FrozenClock
+from ava_core.errors import ConfigError, ScenarioError
+from ava_core.models.replay import ScriptedStep
+from ava_core.profile import load_profile
+from ava_core.profile.loader import load_yaml_model
+from ava_core.settings import Settings
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Lead(_Strict):
+    name: str | None = None
+    phone: str | None = None
+    id: str | None = Field(None, description="channel address; defaults to the phone")
+
+
+class ScenarioTurn(_Strict):
+    user: str
+    wait_minutes: float = Field(2, ge=0, description="time since the previous turn")
+
+
+class Expect(_Strict):
+    qualified: bool | None = None
+    booked: bool | None = None
+    handoff: bool | None = None
+    opted_out: bool | None = None
+    tools_called: list[str] | None = None
+    reply_contains: list[str] | None = None
+    max_bubble_chars: int | None = Field(None, gt=0)
+
+
+class Scenario(_Strict):
+    name: str
+    profile: Path | None = None
+    now: datetime
+    channel: Literal["whatsapp", "ghl", "web"] = "web"
+    lead: Lead = Field(default_factory=Lead)
+    model: str = "playbook"
+    turns: list[ScenarioTurn] = Field(min_length=1)
+    replay: list[ScriptedStep] = Field(default_factory=list)
+    expect: Expect = Field(default_factory=Expect)
+
+    @field_validator("now")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("give a UTC offset, e.g. 2026-12-01T09:30:00-06:00")
+        return value
+
+    @model_validator(mode="after")
+    def _replay_fits_model(self) -> Scenario:
+        if self.model == "replay" and not self.replay:
+            raise ValueError("model: replay needs a `replay:` list of scripted model steps")
+        return self
+
+
+class ToolCallView(BaseModel):
+    name: str
+    args: dict[str, Any] | None
+    result: Any
+    ok: bool
+
+
+class Outcome(BaseModel):
+    qualified: bool | None
+    booked: bool
+    appointment: dict[str, str | None] | None
+    handoff: bool
+    opted_out: bool
+
+
+class ScenarioResult(BaseModel):
+    name: str
+    passed: bool
+    failures: list[str]
+    transcript: list[dict[str, str]]
+    tool_calls: list[ToolCallView]
+    outcome: Outcome
+    usage: dict[str, float] = Field(default_factory=dict)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file; a bad one raises ScenarioError naming file, line and field."""
+    try:
+        return load_yaml_model(Path(path), Scenario)
+    except ConfigError as exc:
+        lines = str(exc).splitlines()
+        more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+        raise ScenarioError(lines[0] + more) from None
+
+
+def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_dir: Path | None = None) -> ScenarioResult:
+    """Play the scenario against a fresh store and a frozen clock, then check its expectations."""
+    from ava_core.app import build_assistant
+    from ava_core.models.registry import build_model
+
+    settings = settings or Settings()
+    profile = load_profile(scenario.profile or settings.profile)
+    clock = FrozenClock(scenario.now)
+    with tempfile.TemporaryDirectory(dir=data_dir) as tmp:
+        run_settings = settings.model_copy(update={"db_path": Path(tmp) / "scenario.sqlite3"})
+        model = build_model(scenario.model, run_settings, profile, replay=scenario.replay)
+        channel = InProcessChannel(scenario.channel)
+        assistant = build_assistant(run_settings, profile=profile, clock=clock, model=model,
+                                    channels={scenario.channel: channel})
+        address = scenario.lead.id or scenario.lead.phone or "lead-1"
+        transcript: list[dict[str, str]] = []
+        calls: list[ToolCallView] = []
+        conversation_id = None
+        for number, turn in enumerate(scenario.turns, start=1):
+            clock.advance(minutes=turn.wait_minutes)
+            inbound = InboundMessage(
+                channel=scenario.channel, message_id=f"scenario-{number}", sender=address,
+                sender_name=scenario.lead.name, phone=scenario.lead.phone, text=turn.user, received_at=clock.now(),
+            )
+            transcript.append({"role": "user", "text": turn.user, "at": clock.now().isoformat()})
+            already_sent = len(channel.sent)
+            state = assistant.handle(inbound)
+            if state is None:
+                continue
+            conversation_id = state.conversation_id
+            calls += [
+                ToolCallView(name=e.name, args=e.args, result=e.result, ok=e.ok)
+                for e in state.trace if e.kind == "tool"
+            ]
+            clock.advance(seconds=sum(len(b) for b in state.bubbles) / profile.pacing.typing_chars_per_second)
+            for _, message in channel.sent[already_sent:]:
+                transcript.append({"role": "assistant", "text": message.text, "at": clock.now().isoformat()})
+        outcome = _outcome(assistant, conversation_id, profile)
+        usage = assistant.store.usage_totals(conversation_id) if conversation_id else {}
+    failures = check(scenario.expect, outcome, transcript, calls)
+    return ScenarioResult(name=scenario.name, passed=not failures, failures=failures, transcript=transcript,
+                          tool_calls=calls, outcome=outcome, usage=usage)
+
+
+def _outcome(assistant, conversation_id: int | None, profile) -> Outcome:
+    if conversation_id is None:
+        return Outcome(qualified=None, booked=False, appointment=None, handoff=False, opted_out=False)
+    store = assistant.store
+    from ava_core.qualification import standing
+
+    state = standing(profile, {f: a.verdict for f, a in store.answers(conversation_id).items()})
+    conversation = store.conversation(conversation_id)
+    appointment = store.active_appointment(conversation_id)
+    return Outcome(
+        qualified={"qualified": True, "disqualified": False}.get(state.status),
+        booked=appointment is not None,
+        appointment={
+            "start": appointment.start.astimezone(profile.tz).isoformat(),
+            "end": appointment.end.astimezone(profile.tz).isoformat(),
+            "link": appointment.link,
+        } if appointment else None,
+        handoff=conversation.status == "paused",
+        opted_out=store.contact(conversation.contact_id).opted_out,
+    )
+
+
+def check(expect: Expect, outcome: Outcome, transcript: list[dict[str, str]], calls: list[ToolCallView]) -> list[str]:
+    """Every expectation that does not hold, as a sentence."""
+    failures = []
+    for key in ("qualified", "booked", "handoff", "opted_out"):
+        if key in expect.model_fields_set and getattr(expect, key) != getattr(outcome, key):
+            failures.append(f"expected {key}: {getattr(expect, key)}, got {getattr(outcome, key)}")
+    if expect.tools_called:
+        names = iter(c.name for c in calls)
+        for wanted in expect.tools_called:
+            if not any(name == wanted for name in names):
+                failures.append(
+                    f"expected tools in order {expect.tools_called}, got {[c.name for c in calls]} ({wanted} missing)"
+                )
+                break
+    bubbles = [t["text"] for t in transcript if t["role"] == "assistant"]
+    for wanted in expect.reply_contains or []:
+        if not any(wanted.casefold() in b.casefold() for b in bubbles):
+            failures.append(f"no reply contains {wanted!r}")
+    if expect.max_bubble_chars:
+        too_long = [b for b in bubbles if len(b) > expect.max_bubble_chars]
+        if too_long:
+            failures.append(f"{len(too_long)} bubble(s) longer than {expect.max_bubble_chars} characters")
+    return failures
