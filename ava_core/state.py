@@ -71,7 +71,6 @@ class ConversationState(BaseModel):
     appointment: AppointmentView | None = None
     handoff: bool = False
     opted_out: bool = False
-    assistant_messages: int = 0
     guidance: list[Guidance] = Field(default_factory=list)
 
     def item(self, field: str) -> QualificationItem | None:

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import typer
 
-app = typer.Typer(
-    name="ava",
-    help="AVA, the AI sales assistant: talk to it, simulate scenarios, check configuration.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 
-
-def _register() -> None:
+def build_app() -> typer.Typer:
+    """A fresh ``ava`` application with every command group registered."""
     from ava_core.cli import chat, config, doctor, knowledge, simulate
 
+    app = typer.Typer(
+        name="ava",
+        help="AVA, the AI sales assistant: talk to it, simulate scenarios, check configuration.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
     for module in (chat, simulate, config, knowledge, doctor):
         module.register(app)
+    return app
 
 
 def main() -> None:
-    _register()
-    app()
+    build_app()()

@@ -1,7 +1,131 @@
-"""``ava doctor``: checks each configured model provider live."""
+"""``ava doctor``: checks each configured model provider live, one line each.
+
+A provider passes when it is reachable, its deployment or model exists, and it answers a tiny
+probe with a tool call. Only names, endpoints' verdicts and provider messages are printed,
+never a key or token.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import typer
 
+from ava_core.errors import AvaError, ConfigError
+from ava_core.models.base import ChatMessage, ModelRequest, ToolSchema
+from ava_core.settings import Settings
+
+PROBE_TOOL = ToolSchema(
+    name="report_status",
+    description="Report the result of the health check.",
+    parameters={
+        "type": "object",
+        "properties": {"status": {"type": "string", "enum": ["ok"]}},
+        "required": ["status"],
+        "additionalProperties": False,
+    },
+)
+PROBE = ModelRequest(
+    system="You are a health check. Call the report_status tool with status \"ok\". Do not write any text.",
+    messages=[ChatMessage(role="user", text="Run the health check now.")],
+    tools=[PROBE_TOOL],
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    provider: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        """One line for the terminal: ``ok   azure   reachable, …``."""
+        return f"{'ok' if self.ok else 'FAIL':<5}{self.provider:<18}{self.detail}"
+
+
+def check_provider(name: str, settings: Settings, *, http_client: Any = None, credential: Any = None) -> Verdict:
+    """Probe one provider live: reachable, deployment or model found, tool calling works."""
+    from ava_core.models.providers import build_provider
+    from ava_core.models.reliability import ProviderCallError, RetryPolicy
+
+    # One attempt: the doctor reports what happens, it does not wait out rate limits.
+    policy = RetryPolicy(attempts=1, timeout=settings.model_timeout_seconds)
+    try:
+        model = build_provider(name, settings, http_client=http_client, policy=policy, credential=credential)
+    except ConfigError as exc:
+        return Verdict(name, False, str(exc))
+    target = _target(name, settings)
+    started = time.perf_counter()
+    try:
+        response = model.complete(PROBE)
+    except ProviderCallError as exc:
+        status = exc.failure.status
+        if status is None:
+            return Verdict(name, False, f"not reachable: {exc}")
+        if status == 404:
+            return Verdict(name, False, f"reachable, but {target} was not found: {exc}")
+        if status in (401, 403):
+            return Verdict(name, False, f"reachable, but access was denied: {exc}")
+        return Verdict(name, False, f"reachable, but the call failed: {exc}")
+    except AvaError as exc:
+        return Verdict(name, False, str(exc))
+    except Exception as exc:  # e.g. no Entra ID credential available on this machine
+        return Verdict(name, False, f"could not call the provider: {type(exc).__name__}: {exc}")
+    ms = round((time.perf_counter() - started) * 1000)
+    if response.finish_reason in ("content_filter", "refusal"):
+        return Verdict(name, False, f"reachable, {target} found, but the probe was refused ({response.finish_reason})")
+    if not any(c.name == PROBE_TOOL.name for c in response.tool_calls):
+        return Verdict(name, False, f"reachable, {target} found, but it answered without calling the probe tool: "
+                                    "tool calling does not work with this model")
+    served_by = f", model {response.model}" if response.model else ""
+    return Verdict(name, True, f"reachable, {target} found, tool calling works ({ms} ms{served_by})")
+
+
+def providers_to_check(settings: Settings) -> list[str]:
+    """Providers with credentials set, plus any named in AVA_MODEL / AVA_FALLBACK_MODELS."""
+    from ava_core.models.providers import PROVIDERS
+
+    named = [n for n in [settings.model, *settings.fallback_models] if n in PROVIDERS]
+    configured = [n for n in settings.configured_providers() if n in PROVIDERS]
+    return list(dict.fromkeys(configured + named))
+
+
+def run_doctor(settings: Settings, *, echo: Callable[[str], None] = typer.echo, http_client: Any = None) -> int:
+    """Print one verdict per provider; the exit code is 1 when any fails, 0 otherwise."""
+    names = providers_to_check(settings)
+    if not names:
+        echo(
+            "No model provider is configured (AVA_AZURE_OPENAI_*, AVA_ANTHROPIC_API_KEY or "
+            "AVA_OPENAI_COMPATIBLE_*), so there is nothing to check: AVA answers with the offline playbook."
+        )
+        return 0
+    echo(f"model chain: {' > '.join(dict.fromkeys([settings.model, *settings.fallback_models]))}")
+    verdicts = [check_provider(n, settings, http_client=http_client) for n in names]
+    for verdict in verdicts:
+        echo(verdict.line())
+    return 0 if all(v.ok for v in verdicts) else 1
+
 
 def register(app: typer.Typer) -> None:
-    """Provider checks are added with the providers."""
+    """Add ``ava doctor``."""
+
+    @app.command()
+    def doctor() -> None:
+        """Check each configured model provider live: reachable, deployment found, tool calling works."""
+        try:
+            settings = Settings()
+        except Exception as exc:  # pydantic's ValidationError; secrets are strings, never invalid
+            typer.echo(f"environment: {exc}", err=True)
+            raise typer.Exit(1) from None
+        raise typer.Exit(run_doctor(settings))
+
+
+def _target(name: str, settings: Settings) -> str:
+    if name == "azure":
+        return f"deployment {settings.azure_openai_chat_deployment!r}"
+    if name == "anthropic":
+        return f"model {settings.anthropic_model!r}"
+    return f"model {settings.openai_compatible_model!r}"

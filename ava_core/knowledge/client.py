@@ -7,6 +7,7 @@ process opens one client per location, lazily, and every caller shares it.
 
 from __future__ import annotations
 
+import atexit
 import threading
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ def connect(*, url: str | None = None, api_key: str | None = None, path: Path | 
         return _opened[key]
 
 
+@atexit.register
 def disconnect_all() -> None:
     """Close every client this process opened, releasing embedded folders for other processes."""
     with _opening:

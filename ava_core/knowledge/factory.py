@@ -1,12 +1,84 @@
-"""Builds the configured ``Knowledge`` backend."""
+"""Builds the configured ``Knowledge`` backend and ``Embedder`` from settings."""
 
 from __future__ import annotations
 
-from ava_core.knowledge.base import Knowledge, UnconfiguredKnowledge
+from typing import Any
+
+from loguru import logger
+
+from ava_core.errors import KnowledgeError
+from ava_core.knowledge.base import Embedder, Knowledge, UnconfiguredKnowledge
+from ava_core.knowledge.client import connect
+from ava_core.knowledge.collections import KnowledgeIndex
+from ava_core.knowledge.unavailable import UnavailableKnowledge
 from ava_core.profile.models import Profile
 from ava_core.settings import Settings
 
+_AZURE_SCOPE = "https://cognitiveservices.azure.com/.default"
+
 
 def build_knowledge(settings: Settings, profile: Profile) -> Knowledge:
-    """The knowledge base for this deployment; until one is ingested, a plain 'not configured'."""
-    return UnconfiguredKnowledge()
+    """Qdrant search when this business's collections exist; otherwise a plain 'not configured'.
+
+    A knowledge base that exists but cannot be opened (folder held by another process,
+    server unreachable) gives a backend whose searches say so, rather than failing startup.
+    """
+    if not settings.qdrant_url and not settings.qdrant_path.exists():
+        return UnconfiguredKnowledge()  # nothing ingested yet; don't create or lock the folder
+    try:
+        index = open_index(settings, profile)
+        if not index.exists():
+            return UnconfiguredKnowledge()
+        embedder = build_embedder(settings)
+        if settings.embedder == "local":
+            index.check(embedder)  # free for the local model; Azure's is checked on first search
+    except KnowledgeError as exc:
+        logger.warning("knowledge base unavailable: {}", exc)
+        return UnavailableKnowledge(str(exc))
+    from ava_core.knowledge.qdrant import QdrantKnowledge
+
+    return QdrantKnowledge(index, embedder)
+
+
+def open_index(settings: Settings, profile: Profile) -> KnowledgeIndex:
+    """This business's collections in the configured Qdrant: the server by URL, else the local folder."""
+    api_key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
+    connection = connect(url=settings.qdrant_url, api_key=api_key, path=settings.qdrant_path)
+    return KnowledgeIndex(connection, profile.business.name)
+
+
+def build_embedder(settings: Settings, *, http_client: Any = None) -> Embedder:
+    """The local model unless AVA_EMBEDDER=azure; ``http_client`` lets tests serve recorded payloads."""
+    if settings.embedder == "local":
+        from ava_core.knowledge.local_embedder import LocalEmbedder
+
+        return LocalEmbedder()
+    missing = [name for name, value in (
+        ("AVA_AZURE_OPENAI_ENDPOINT", settings.azure_openai_endpoint),
+        ("AVA_AZURE_OPENAI_EMBEDDING_DEPLOYMENT", settings.azure_openai_embedding_deployment),
+    ) if not value]
+    if not (settings.azure_openai_api_key or settings.azure_openai_use_entra_id):
+        missing.append("AVA_AZURE_OPENAI_API_KEY (or AVA_AZURE_OPENAI_USE_ENTRA_ID=true)")
+    if missing:
+        raise KnowledgeError(f"AVA_EMBEDDER=azure needs {', '.join(missing)}; or set AVA_EMBEDDER=local")
+    try:
+        import openai
+    except ImportError:
+        raise KnowledgeError("the openai package is not installed: pip install -e '.[providers]'") from None
+    from ava_core.knowledge.azure_embedder import AzureOpenAIEmbedder
+
+    auth: dict[str, Any]
+    if settings.azure_openai_use_entra_id:
+        from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+
+        auth = {"azure_ad_token_provider": get_bearer_token_provider(DefaultAzureCredential(), _AZURE_SCOPE)}
+    else:
+        auth = {"api_key": settings.azure_openai_api_key.get_secret_value()}  # type: ignore[union-attr]
+    client = openai.AzureOpenAI(
+        azure_endpoint=settings.azure_openai_endpoint,
+        api_version=settings.azure_openai_api_version,
+        max_retries=0,  # AzureOpenAIEmbedder retries itself, honouring Retry-After
+        http_client=http_client,
+        **auth,
+    )
+    return AzureOpenAIEmbedder(client, settings.azure_openai_embedding_deployment)  # type: ignore[arg-type]

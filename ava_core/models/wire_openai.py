@@ -10,7 +10,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ava_core.models.base import ChatMessage, ModelRequest, ModelResponse, ToolCall, ToolSchema, Usage
+from ava_core.models.base import (
+    ChatMessage,
+    ModelRequest,
+    ModelResponse,
+    ToolCall,
+    ToolSchema,
+    Usage,
+)
 from ava_core.models.wire import arguments_text, paired, parse_arguments
 
 

@@ -1,0 +1,171 @@
+"""Builds each language-model provider from settings, in one place.
+
+Secrets are read with ``get_secret_value()`` here and nowhere else. Every client is built with
+``max_retries=0`` so ``reliability.RetryPolicy`` is the only retry policy, and with the
+policy's timeout. ``http_client`` is injectable so tests serve recorded payloads.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ava_core.errors import ConfigError
+from ava_core.models.base import ChatModel
+from ava_core.models.failover import FailoverModel, TokenBudgetModel
+from ava_core.models.reliability import RetryPolicy
+from ava_core.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx2
+
+PROVIDERS = ("azure", "anthropic", "openai_compatible")
+# Entra ID scope for Azure OpenAI data-plane calls with the AzureOpenAI client
+# (api-wire-formats.md §4.1; the v1 API also accepts https://ai.azure.com/.default).
+AZURE_SCOPE = "https://cognitiveservices.azure.com/.default"
+# Local servers ignore the key, but the openai SDK refuses to build a client without one.
+NO_KEY = "unused"
+
+
+def build_provider(
+    name: str,
+    settings: Settings,
+    *,
+    http_client: httpx2.Client | None = None,
+    policy: RetryPolicy | None = None,
+    credential: Any = None,
+) -> ChatModel:
+    """The provider called ``name`` with its client; ConfigError names any missing AVA_ variable."""
+    policy = policy or RetryPolicy.from_settings(settings)
+    if name == "azure":
+        return _azure(settings, policy, http_client, credential)
+    if name == "anthropic":
+        return _anthropic(settings, policy, http_client)
+    if name == "openai_compatible":
+        return _openai_compatible(settings, policy, http_client)
+    raise ConfigError(f"unknown model provider {name!r}: choose one of {', '.join(PROVIDERS)}")
+
+
+def build_chain(
+    primary: str,
+    settings: Settings,
+    *,
+    offline: Callable[[str], ChatModel],
+    http_client: httpx2.Client | None = None,
+    policy: RetryPolicy | None = None,
+    spent: Callable[[str], int] | None = None,
+) -> ChatModel:
+    """``primary`` then ``AVA_FALLBACK_MODELS`` in order, inside the token budget.
+
+    ``offline(name)`` builds playbook or replay. The chain ends in a polite hand-off when every
+    model fails, and ``spent`` (tokens used so far by a conversation id) feeds the budget.
+    """
+    names = list(dict.fromkeys([primary, *settings.fallback_models]))
+    models: list[ChatModel] = []
+    for n in names:
+        if n in PROVIDERS:
+            models.append(build_provider(n, settings, http_client=http_client, policy=policy))
+            continue
+        try:
+            models.append(offline(n))
+        except ConfigError as exc:
+            raise ConfigError(f"AVA_FALLBACK_MODELS: {exc}") from exc
+    chain: ChatModel = FailoverModel(models)
+    if settings.token_budget_per_conversation > 0:
+        chain = TokenBudgetModel(chain, limit=settings.token_budget_per_conversation, spent=spent)
+    return chain
+
+
+def _azure(settings: Settings, policy: RetryPolicy, http_client: Any, credential: Any) -> ChatModel:
+    missing = []
+    if not settings.azure_openai_endpoint:
+        missing.append("AVA_AZURE_OPENAI_ENDPOINT")
+    if not settings.azure_openai_chat_deployment:
+        missing.append("AVA_AZURE_OPENAI_CHAT_DEPLOYMENT")
+    if not settings.azure_openai_api_key and not settings.azure_openai_use_entra_id:
+        missing.append("AVA_AZURE_OPENAI_API_KEY (or AVA_AZURE_OPENAI_USE_ENTRA_ID=true)")
+    if missing:
+        raise ConfigError(f"model provider 'azure' is not configured: set {', '.join(missing)}")
+    openai = _sdk("openai")
+    from ava_core.models.azure_openai import AzureOpenAIModel
+
+    if settings.azure_openai_use_entra_id:
+        # Entra ID wins over a key when both are set: the flag is the explicit choice.
+        try:
+            from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+        except ImportError as exc:
+            raise ConfigError(
+                "AVA_AZURE_OPENAI_USE_ENTRA_ID=true needs azure-identity: pip install 'ava[providers]'"
+            ) from exc
+        auth: dict[str, Any] = {
+            "azure_ad_token_provider": get_bearer_token_provider(credential or DefaultAzureCredential(), AZURE_SCOPE)
+        }
+    else:
+        auth = {"api_key": settings.azure_openai_api_key.get_secret_value()}
+    client = openai.AzureOpenAI(
+        azure_endpoint=settings.azure_openai_endpoint,
+        api_version=settings.azure_openai_api_version,
+        max_retries=0,
+        timeout=policy.timeout,
+        http_client=http_client,
+        **auth,
+    )
+    return AzureOpenAIModel(
+        client,
+        settings.azure_openai_chat_deployment,
+        api_version=settings.azure_openai_api_version,
+        policy=policy,
+        max_output_tokens=settings.model_max_output_tokens,
+    )
+
+
+def _anthropic(settings: Settings, policy: RetryPolicy, http_client: Any) -> ChatModel:
+    if not settings.anthropic_api_key:
+        raise ConfigError("model provider 'anthropic' is not configured: set AVA_ANTHROPIC_API_KEY")
+    anthropic = _sdk("anthropic")
+    from ava_core.models.anthropic_model import AnthropicModel
+
+    client = anthropic.Anthropic(
+        api_key=settings.anthropic_api_key.get_secret_value(),
+        max_retries=0,
+        timeout=policy.timeout,
+        http_client=http_client,
+    )
+    return AnthropicModel(
+        client, settings.anthropic_model, policy=policy, max_output_tokens=settings.model_max_output_tokens
+    )
+
+
+def _openai_compatible(settings: Settings, policy: RetryPolicy, http_client: Any) -> ChatModel:
+    missing = [
+        env
+        for env, value in (
+            ("AVA_OPENAI_COMPATIBLE_BASE_URL", settings.openai_compatible_base_url),
+            ("AVA_OPENAI_COMPATIBLE_MODEL", settings.openai_compatible_model),
+        )
+        if not value
+    ]
+    if missing:
+        raise ConfigError(f"model provider 'openai_compatible' is not configured: set {', '.join(missing)}")
+    openai = _sdk("openai")
+    from ava_core.models.openai_compatible import OpenAICompatibleModel
+
+    key = settings.openai_compatible_api_key
+    client = openai.OpenAI(
+        base_url=settings.openai_compatible_base_url,
+        api_key=key.get_secret_value() if key else NO_KEY,
+        max_retries=0,
+        timeout=policy.timeout,
+        http_client=http_client,
+    )
+    return OpenAICompatibleModel(
+        client, settings.openai_compatible_model, policy=policy, max_output_tokens=settings.model_max_output_tokens
+    )
+
+
+def _sdk(module: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ConfigError(f"the {module} SDK is not installed: pip install 'ava[providers]'") from exc

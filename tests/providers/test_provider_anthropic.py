@@ -1,0 +1,129 @@
+"""Anthropic Claude behind the ChatModel seam, against recorded wire payloads."""
+
+import httpx2
+import pytest
+
+from ava_core.models.failover import FailoverModel
+from ava_core.models.providers import build_provider
+from ava_core.models.reliability import ProviderCallError
+from tests.providers.fakes import ANTHROPIC, AZURE, engine_step, lead_asks, make_settings
+
+
+@pytest.fixture
+def claude(serve, policy):
+    """``claude(*steps)`` -> (Anthropic model over a fake endpoint, the endpoint)."""
+
+    def make(*steps):
+        client, endpoint = serve(*steps)
+        return build_provider("anthropic", make_settings(**ANTHROPIC), http_client=client, policy=policy), endpoint
+
+    return make
+
+
+def test_plain_reply_with_prompt_caching_on_system_and_tools(claude):
+    model, endpoint = claude("anthropic/reply.json")
+
+    response = model.complete(lead_asks())
+
+    assert response.text.startswith("Great question!")
+    assert response.provider == "anthropic"
+    assert response.usage.cached_tokens == 2100
+    request = endpoint.requests[0]
+    assert request.url.path == "/v1/messages"
+    assert request.headers["authorization"] == "Bearer sk-ant-DO-NOT-PRINT"  # how this SDK sends api_key
+    body = endpoint.bodies[0]
+    assert body["model"] == "claude-sonnet-5-5"
+    assert body["max_tokens"] == 2048
+    assert body["system"][0]["cache_control"] == {"type": "ephemeral"}
+    assert body["tools"][-1]["cache_control"] == {"type": "ephemeral"}
+    assert "temperature" not in body
+
+
+def test_two_steps_of_tool_use_then_a_reply(claude):
+    model, endpoint = claude(
+        "anthropic/tool_use_get_free_slots.json",
+        "anthropic/tool_use_book_appointment.json",
+        "anthropic/reply_booked.json",
+    )
+    request = lead_asks()
+
+    first = model.complete(request)
+    request = engine_step(request, first, {"get_free_slots": {"ok": True, "slots": ["2026-12-02T10:00:00-06:00"]}})
+    second = model.complete(request)
+    request = engine_step(request, second, {"book_appointment": {"ok": True, "appointment_id": 7}})
+    final = model.complete(request)
+
+    assert [c.name for c in first.tool_calls] == ["get_free_slots"]
+    assert [c.name for c in second.tool_calls] == ["book_appointment"]
+    assert final.text.startswith("You're booked")
+    turns = endpoint.bodies[2]["messages"]
+    assert [t["role"] for t in turns] == ["user", "assistant", "user", "assistant", "user"]
+    assert turns[1]["content"][0] == {"type": "text", "text": "Let me check availability."}
+    assert turns[2]["content"] == [{"type": "tool_result", "tool_use_id": "toolu_01A09q90qw90lq917835lq9",
+                                    "content": '{"ok": true, "slots": ["2026-12-02T10:00:00-06:00"]}'}]
+    assert turns[4]["content"][0]["tool_use_id"] == "toolu_01B77bookSlotXq9"
+
+
+def test_parallel_tool_use_comes_back_together(claude):
+    model, _ = claude("anthropic/parallel_tool_use.json")
+
+    response = model.complete(lead_asks("78704 and yes I own it"))
+
+    assert [c.name for c in response.tool_calls] == ["check_service_area", "record_qualification"]
+    assert response.text.startswith("Thanks!")
+
+
+def test_529_overloaded_is_retried_then_succeeds(claude, sleeps):
+    model, endpoint = claude("anthropic/overloaded_529.json", "anthropic/reply.json")
+
+    assert model.complete(lead_asks()).text.startswith("Great question!")
+    assert len(endpoint.requests) == 2 and sleeps == [0.25]
+
+
+def test_claude_overloaded_fails_over_to_the_next_provider(serve, policy, sleeps):
+    claude_client, claude_endpoint = serve(*["anthropic/overloaded_529.json"] * 3)
+    azure_client, azure_endpoint = serve("azure_openai/reply.json")
+    chain = FailoverModel([
+        build_provider("anthropic", make_settings(**ANTHROPIC), http_client=claude_client, policy=policy),
+        build_provider("azure", make_settings(**AZURE), http_client=azure_client, policy=policy),
+    ])
+
+    response = chain.complete(lead_asks())
+
+    assert response.text.startswith("Great question!")
+    assert response.provider == "azure"
+    assert chain.answered_by == "azure"
+    assert [name for name, _ in chain.failures] == ["anthropic"]
+    assert "529" in chain.failures[0][1]
+    assert len(claude_endpoint.requests) == 3 and len(azure_endpoint.requests) == 1
+    assert sleeps == [0.25, 0.5]
+
+
+def test_spend_limit_is_not_retried_even_with_retry_after(claude, sleeps):
+    model, endpoint = claude("anthropic/spend_limit_429.json")
+
+    with pytest.raises(ProviderCallError) as caught:
+        model.complete(lead_asks())
+
+    assert len(endpoint.requests) == 1 and sleeps == []
+    assert not caught.value.retryable
+    assert "spend limit" in str(caught.value)
+
+
+def test_timeout_is_a_retryable_provider_error(claude):
+    model, endpoint = claude(*[httpx2.ConnectTimeout("no route") for _ in range(3)])
+
+    with pytest.raises(ProviderCallError) as caught:
+        model.complete(lead_asks())
+
+    assert caught.value.retryable and len(endpoint.requests) == 3
+
+
+def test_refusal_becomes_a_safe_reply_and_a_handoff(claude):
+    model, _ = claude("anthropic/refusal.json")
+
+    response = model.complete(lead_asks())
+
+    assert response.text
+    assert [c.name for c in response.tool_calls] == ["handoff_to_human"]
+    assert response.finish_reason == "refusal"

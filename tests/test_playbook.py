@@ -1,0 +1,86 @@
+"""The offline playbook model: it runs the profile's flow like a human setter would."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _texts(channel, since=0):
+    return [m.text for _, m in channel.sent[since:]]
+
+
+def test_it_greets_by_first_name_and_asks_the_first_question(make_assistant, say, channel):
+    say(make_assistant(), "Hi! I saw your ad about solar panels", name="Maria Lopez")
+    assert _texts(channel) == [
+        "Hi Maria! This is Ava with Lone Star Sun Solar ☀️ Thanks for reaching out about solar.",
+        "To see if your home is a good fit, a few quick questions. Do you own your home?",
+    ]
+
+
+def test_it_says_plainly_that_it_is_the_offline_mode_when_asked(make_assistant, say, channel):
+    assistant = make_assistant()
+    say(assistant, "hi")
+    before = len(channel.sent)
+    say(assistant, "wait, are you a bot?")
+    reply = " ".join(_texts(channel, before))
+    assert "AI assistant" in reply and "offline mode" in reply
+    assert reply.endswith("Do you own your home?")
+
+
+def test_it_hands_off_when_the_lead_asks_for_a_person(make_assistant, say, channel, store):
+    assistant = make_assistant()
+    say(assistant, "hi")
+    state = say(assistant, "can I talk to a real person please")
+    assert store.conversation(state.conversation_id).status == "paused"
+    assert "reach out to you personally" in _texts(channel)[-1]
+
+
+def test_two_answers_in_one_message_are_both_recorded(make_assistant, say, store):
+    assistant = make_assistant()
+    say(assistant, "hi")
+    state = say(assistant, "yes we own it, bill is about $210")
+    answers = store.answers(state.conversation_id)
+    assert answers["homeowner"].value == "yes" and answers["monthly_bill"].value == "210"
+
+
+@pytest.mark.parametrize(
+    ("choice", "booked"),
+    [
+        ("the second one", "2026-12-02T09:00:00-06:00"),
+        ("2", "2026-12-02T09:00:00-06:00"),
+        ("Thursday at 9", "2026-12-03T09:00:00-06:00"),
+        ("1pm today works", "2026-12-01T13:00:00-06:00"),
+        ("let's do the last one", "2026-12-03T09:00:00-06:00"),
+    ],
+)
+def test_it_understands_which_slot_the_lead_means(make_assistant, say, store, choice, booked):
+    assistant = make_assistant()
+    for text in ("hi", "yes", "$200", "6 years", "full sun", "78704"):
+        state = say(assistant, text)
+    say(assistant, choice)
+    assert store.active_appointment(state.conversation_id).slot_id == booked
+
+
+def test_asking_for_another_day_offers_times_on_that_day(make_assistant, say, channel):
+    assistant = make_assistant()
+    for text in ("hi", "yes", "$200", "6 years", "full sun", "78704"):
+        say(assistant, text)
+    before = len(channel.sent)
+    state = say(assistant, "do you have anything on friday?")
+    offered = state.trace[-2]
+    assert offered.name == "get_free_slots" and offered.args == {"from": "2026-12-04", "to": "2026-12-04"}
+    assert "Friday, Dec 4 at 9:00 AM" in " ".join(_texts(channel, before))
+
+
+def test_an_unreadable_answer_gets_a_hint_before_a_hand_off(make_assistant, say, channel):
+    assistant = make_assistant()
+    say(assistant, "hi")
+    say(assistant, "yes")
+    say(assistant, "hmm not sure, whatever it usually is")
+    # "not sure" reads as an objection: answered from knowledge (or the profile's fallback), then re-asked.
+    assert _texts(channel)[-1].startswith("So I can see if it's a fit: roughly how much")
+    say(assistant, "dunno")
+    assert _texts(channel)[-1] == (
+        "Sorry, I didn't quite catch that. Roughly how much is your average monthly electric bill? "
+        "A rough dollar amount is fine, like $150."
+    )

@@ -1,0 +1,93 @@
+"""The business profile: the example is valid, and every mistake is named with file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ava_core.cli import build_app
+from ava_core.errors import ConfigError
+from ava_core.profile import load_profile
+
+EXAMPLE = Path("examples/profile.yaml")
+
+
+def _write(tmp_path, text: str) -> Path:
+    path = tmp_path / "profile.yaml"
+    path.write_text(text)
+    return path
+
+
+def _broken(tmp_path, old: str, new: str) -> Path:
+    return _write(tmp_path, EXAMPLE.read_text().replace(old, new, 1))
+
+
+def test_example_profile_is_valid(profile):
+    assert profile.business.name == "Lone Star Sun Solar"
+    assert 4 <= len(profile.qualification.questions) <= 6
+    assert profile.booking.slots_to_offer == 3
+
+
+def test_unknown_time_zone_names_file_line_and_field(tmp_path):
+    path = _broken(tmp_path, "timezone: America/Chicago", "timezone: America/Austin")
+    with pytest.raises(ConfigError) as err:
+        load_profile(path)
+    line = EXAMPLE.read_text().splitlines().index("  timezone: America/Chicago") + 1
+    assert str(err.value) == f"{path}:{line}: business.timezone: unknown IANA time zone 'America/Austin' (e.g. America/Chicago)"
+
+
+def test_every_error_is_reported_not_just_the_first(tmp_path):
+    text = EXAMPLE.read_text().replace("meeting_minutes: 30", "meeting_minutes: 3").replace(
+        "slots_to_offer: 3", "slots_to_offer: many"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_profile(_write(tmp_path, text))
+    lines = str(err.value).splitlines()
+    assert len(lines) == 2
+    assert any("booking.meeting_minutes" in line for line in lines)
+    assert any("booking.slots_to_offer" in line for line in lines)
+
+
+def test_misspelled_field_is_called_unknown(tmp_path):
+    path = _broken(tmp_path, "  min_notice_hours: 3", "  min_notise_hours: 3")
+    with pytest.raises(ConfigError, match=r"booking.min_notise_hours: unknown field \(check the spelling\)"):
+        load_profile(path)
+
+
+def test_working_hours_that_end_before_they_start_are_refused(tmp_path):
+    path = _broken(tmp_path, 'sat: ["10:00-13:00"]', 'sat: ["13:00-10:00"]')
+    with pytest.raises(ConfigError, match=r"booking.working_hours: .*ends before it starts"):
+        load_profile(path)
+
+
+def test_disqualify_must_name_an_option(tmp_path):
+    path = _broken(tmp_path, "rule: {disqualify: [heavy shade]}", "rule: {disqualify: [full shade]}")
+    with pytest.raises(ConfigError, match=r"qualification.questions.3: .*'full shade'.* not options"):
+        load_profile(path)
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    path = _write(tmp_path, "business:\n  name: [unclosed\n")
+    with pytest.raises(ConfigError, match=rf"^{path}:\d+: invalid YAML"):
+        load_profile(path)
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="nope.yaml: file not found"):
+        load_profile(tmp_path / "nope.yaml")
+
+
+def test_config_check_prints_ok_for_the_example():
+    result = CliRunner().invoke(build_app(), ["config", "check", str(EXAMPLE)])
+    assert result.exit_code == 0
+    assert result.output.startswith("OK examples/profile.yaml: Lone Star Sun Solar")
+
+
+def test_config_check_prints_each_error_and_exits_1(tmp_path):
+    path = _broken(tmp_path, "radius_miles: 40", "radius_miles: -4")
+    result = CliRunner().invoke(build_app(), ["config", "check", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:" in result.output and "service_area.radius_miles: Input should be greater than 0" in result.output
+

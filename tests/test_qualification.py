@@ -1,0 +1,75 @@
+"""The engine, not the model, decides who qualifies: reading answers and judging them."""
+
+from __future__ import annotations
+
+import pytest
+
+from ava_core.geo import ProfileAreaGeo
+from ava_core.qualification import interpret, judge, standing
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "expected"),
+    [
+        ("homeowner", "yes I own the house", "yes"),
+        ("homeowner", "yep", "yes"),
+        ("homeowner", "we do", "yes"),
+        ("homeowner", "no, we rent an apartment", "no"),
+        ("homeowner", "I don't own it, my landlord does", "no"),
+        ("homeowner", "banana", None),
+        ("monthly_bill", "about $180 a month", "180"),
+        ("monthly_bill", "$1,250 in August!", "1250"),
+        ("monthly_bill", "like 2k in summer", "2000"),
+        ("monthly_bill", "a hundred bucks", "100"),
+        ("monthly_bill", "no idea", None),
+        ("roof_age", "it's like 8 years old", "8"),
+        ("roof_age", "brand new roof", "0"),
+        ("roof_age", "twelve", "12"),
+        ("roof_shade", "full sun pretty much all day", "full sun"),
+        ("roof_shade", "partial shade in the afternoon", "partial shade"),
+        ("roof_shade", "heavy shade, lots of oaks", "heavy shade"),
+        ("roof_shade", "kinda", None),
+        ("zip", "78704", "78704"),
+        ("zip", "it's 78745-1234", "78745"),
+        ("zip", "south austin", None),
+    ],
+)
+def test_short_answers_are_understood(profile, field, text, expected):
+    assert interpret(profile.qualification.get(field), text) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "answer", "verdict"),
+    [
+        ("homeowner", "yes", "pass"),
+        ("homeowner", "no", "fail"),
+        ("monthly_bill", "100", "pass"),
+        ("monthly_bill", "99", "fail"),
+        ("roof_age", "20", "pass"),
+        ("roof_age", "21", "fail"),
+        ("roof_shade", "partial shade", "pass"),
+        ("roof_shade", "heavy shade", "fail"),
+        ("zip", "78704", "pass"),
+        ("zip", "79901", "fail"),
+    ],
+)
+def test_rules_from_the_profile_decide_each_verdict(profile, field, answer, verdict):
+    geo = ProfileAreaGeo(profile.service_area)
+    assert judge(profile.qualification.get(field), answer, geo) == verdict
+
+
+def test_one_failed_rule_disqualifies_whatever_else_passed(profile):
+    result = standing(profile, {"homeowner": "pass", "monthly_bill": "fail"})
+    assert result.status == "disqualified"
+    assert result.failed.field == "monthly_bill"
+
+
+def test_all_required_answers_passing_qualifies(profile):
+    verdicts = {q.field: "pass" for q in profile.qualification.questions}
+    assert standing(profile, verdicts).status == "qualified"
+
+
+def test_missing_answers_are_listed_in_the_profile_order(profile):
+    result = standing(profile, {"monthly_bill": "pass"})
+    assert result.status == "unknown"
+    assert result.missing == ["homeowner", "roof_age", "roof_shade", "zip"]

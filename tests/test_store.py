@@ -1,0 +1,99 @@
+"""The SQLite store: migrations, journal modes, dedupe and encryption at rest."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from cryptography.fernet import Fernet
+
+from ava_core.errors import ConfigError, StoreError
+from ava_core.store import Sealer, Store
+from ava_core.store.migrations import MIGRATIONS
+
+
+def test_a_new_store_is_migrated_to_the_newest_version(tmp_path):
+    store = Store(tmp_path / "a.sqlite3")
+    assert store.schema_version() == len(MIGRATIONS)
+    assert store.ping()
+
+
+def test_migrating_twice_changes_nothing(tmp_path, clock):
+    store = Store(tmp_path / "a.sqlite3")
+    store.upsert_contact("web", "x", name="X", phone=None, at=clock.now())
+    again = Store(tmp_path / "a.sqlite3")
+    assert again.contact(1).name == "X"
+
+
+def test_local_store_uses_wal_and_network_share_the_rollback_journal(tmp_path):
+    Store(tmp_path / "local.sqlite3")
+    Store(tmp_path / "share.sqlite3", network_share=True)
+    mode = lambda p: sqlite3.connect(p).execute("PRAGMA journal_mode").fetchone()[0]  # noqa: E731
+    assert mode(tmp_path / "local.sqlite3") == "wal"
+    assert mode(tmp_path / "share.sqlite3") == "delete"
+
+
+def test_a_store_from_a_newer_ava_is_refused_not_damaged(tmp_path):
+    path = tmp_path / "future.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(StoreError, match="newer than this AVA"):
+        Store(path)
+
+
+def test_same_channel_message_id_is_stored_once(store, clock):
+    contact = store.upsert_contact("whatsapp", "+1", name=None, phone="+1", at=clock.now())
+    conversation = store.open_conversation(contact.id, "whatsapp", clock.now())
+    first = store.add_message(conversation.id, "user", "hi", at=clock.now(), channel="whatsapp",
+                              channel_message_id="wamid.1")
+    second = store.add_message(conversation.id, "user", "hi", at=clock.now(), channel="whatsapp",
+                               channel_message_id="wamid.1")
+    assert first is not None and second is None
+    assert len(store.messages(conversation.id)) == 1
+
+
+def test_webhook_deliveries_are_remembered(store, clock):
+    assert store.mark_processed("whatsapp", "entry-1", clock.now()) is True
+    assert store.mark_processed("whatsapp", "entry-1", clock.now()) is False
+
+
+def test_delivery_receipts_update_the_sent_message(store, clock):
+    contact = store.upsert_contact("whatsapp", "+1", name=None, phone="+1", at=clock.now())
+    conversation = store.open_conversation(contact.id, "whatsapp", clock.now())
+    store.add_message(conversation.id, "assistant", "hello", at=clock.now(), channel="whatsapp",
+                      channel_message_id="wamid.out", status="sent")
+    assert store.update_message_status("whatsapp", "wamid.out", "read")
+    assert store.messages(conversation.id)[0].status == "read"
+    assert not store.update_message_status("whatsapp", "wamid.unknown", "read")
+
+
+def test_message_bodies_and_pii_are_encrypted_at_rest(tmp_path, clock):
+    key = Fernet.generate_key().decode()
+    path = tmp_path / "sealed.sqlite3"
+    store = Store(path, sealer=Sealer(key))
+    contact = store.upsert_contact("whatsapp", "+15125550142", name="Maria Lopez", phone="+15125550142",
+                                   at=clock.now())
+    conversation = store.open_conversation(contact.id, "whatsapp", clock.now())
+    store.add_message(conversation.id, "user", "my address is 12 Oak St", at=clock.now())
+    raw = path.read_bytes() + (path.with_name(path.name + "-wal").read_bytes()
+                               if path.with_name(path.name + "-wal").exists() else b"")
+    for secret in (b"Maria Lopez", b"+15125550142", b"12 Oak St"):
+        assert secret not in raw
+    assert store.messages(conversation.id)[0].text == "my address is 12 Oak St"
+    same = store.upsert_contact("whatsapp", "+15125550142", name=None, phone=None, at=clock.now())
+    assert same.id == contact.id and same.name == "Maria Lopez"
+
+
+def test_wrong_data_key_is_a_clear_error(tmp_path, clock):
+    path = tmp_path / "sealed.sqlite3"
+    store = Store(path, sealer=Sealer(Fernet.generate_key().decode()))
+    store.upsert_contact("web", "a", name="A", phone=None, at=clock.now())
+    other = Store(path, sealer=Sealer(Fernet.generate_key().decode()))
+    with pytest.raises(ConfigError, match="does not match"):
+        other.contact(1)
+
+
+def test_invalid_data_key_says_how_to_make_one():
+    with pytest.raises(ConfigError, match="Fernet.generate_key"):
+        Sealer("not-a-key")
