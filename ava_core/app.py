@@ -46,7 +46,12 @@ def build_assistant(
     if model is None:
         from ava_core.models.registry import build_model
 
-        model = build_model(settings.model, settings, profile)
+        def spent(conversation_id: str) -> int:
+            totals = store.usage_totals(int(conversation_id))
+            return int(totals["input_tokens"] + totals["output_tokens"])
+
+        # The token budget reads the store, which every worker process shares.
+        model = build_model(settings.model, settings, profile, spent=spent)
     if knowledge is None:
         from ava_core.knowledge.factory import build_knowledge
 

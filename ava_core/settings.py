@@ -50,7 +50,7 @@ class Settings(BaseSettings):
 
     # Anthropic Claude.
     anthropic_api_key: SecretStr | None = None
-    anthropic_model: str = "claude-sonnet-4-5"
+    anthropic_model: str = "claude-sonnet-5-5"
 
     # Any OpenAI-compatible endpoint (Ollama, vLLM, LM Studio).
     openai_compatible_base_url: str | None = None
@@ -100,4 +100,16 @@ class Settings(BaseSettings):
     )
     token_budget_per_conversation: int = Field(
         1_000_000, ge=0, description="input+output tokens one conversation may use before AVA hands off; 0 = no limit"
+    )
+
+    # WhatsApp policy and voice notes (Azure Functions app).
+    whatsapp_template_name: str | None = Field(
+        None, description="approved template sent instead of free text outside WhatsApp's 24-hour window"
+    )
+    whatsapp_template_language: str = Field("en_US", description="language code of that template")
+    transcription_model: str | None = Field(
+        None, description="voice notes: Azure OpenAI deployment or model (e.g. whisper); unset = ask the lead to type"
+    )
+    transcription_provider: Literal["azure", "openai_compatible"] = Field(
+        "azure", description="which configured endpoint transcribes voice notes"
     )

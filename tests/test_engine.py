@@ -138,10 +138,12 @@ def test_the_prompt_is_rendered_from_the_profile_and_the_state(make_assistant, s
             return ModelResponse(text="Hi! Do you own your home?")
 
     say(make_assistant(model=Spy()), "hi there")
-    system = seen[0].system
+    system, context = seen[0].system, seen[0].context
     assert "You are Ava, the solar advisor's assistant at Lone Star Sun Solar" in system
-    assert "Still missing: homeowner, monthly_bill, roof_age, roof_shade, zip." in system
-    assert "It is now Tuesday, December 1, 9:31 AM for the lead." in system
+    assert '1. homeowner: "Do you own your home?"' in system
+    assert "Still missing: homeowner, monthly_bill, roof_age, roof_shade, zip." in context
+    assert "It is Tuesday, December 1, 9:31 AM for the lead." in context
+    assert "9:31" not in system  # the stable part stays cacheable
     assert [t.name for t in seen[0].tools][:2] == ["record_qualification", "check_service_area"]
     assert seen[0].messages[-1].text == "hi there"
 

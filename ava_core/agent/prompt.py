@@ -1,4 +1,8 @@
-"""Renders the system prompt from its template file, filled from the profile and the state."""
+"""Renders the prompt from its template files, filled from the profile and the state.
+
+Two parts: the stable system prompt (the business, the goal, the rules), which providers
+can cache across turns, and the context that changes every step (the state, the time).
+"""
 
 from __future__ import annotations
 
@@ -19,12 +23,17 @@ def _template(name: str) -> Template:
     return env.get_template(name)
 
 
-def system_prompt(profile: Profile, state: ConversationState) -> str:
-    """The system prompt for one model step."""
+def system_prompt(profile: Profile) -> str:
+    """The stable system prompt for this business."""
     return _template("system.md.j2").render(
         persona=profile.persona,
         business=profile.business,
         booking=profile.booking,
         handoff=profile.handoff,
-        state=state,
+        questions=profile.qualification.questions,
     )
+
+
+def context_prompt(state: ConversationState) -> str:
+    """What the model must know about this conversation right now."""
+    return _template("context.md.j2").render(state=state)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from ava_core.agent.guards import CLAIM_FIX, opted_out, unbacked_claims
 from ava_core.agent.history import WINDOW, to_chat
-from ava_core.agent.prompt import system_prompt
+from ava_core.agent.prompt import context_prompt, system_prompt
 from ava_core.agent.snapshot import build_state
 from ava_core.calendar.base import Calendar
 from ava_core.clock import Clock
@@ -107,6 +107,7 @@ class Engine:
         self.knowledge = knowledge
         self.max_steps = max_steps
         self.prices = prices or {}
+        self._system = system_prompt(profile)  # the profile is fixed for the engine's life
 
     # --- the steps ----------------------------------------------------------------------
 
@@ -133,7 +134,11 @@ class Engine:
             return state.model_copy(update={"outcome": "paused"})
         if not unanswered:
             return state.model_copy(update={"outcome": "silent"})
-        return state.model_copy(update={"guidance": self._guidance(state.read_text)})
+        guidance = self._guidance(state.read_text)
+        trace = [self._event("knowledge", "objection_guidance", started=time.perf_counter(),
+                             result=[{"objection": g.objection, "source": g.source, "score": round(g.score, 3)}
+                                     for g in guidance])] if guidance else []
+        return state.model_copy(update={"guidance": guidance, "trace": trace})
 
     def think(self, state: TurnState) -> TurnState:
         """One model step: a reply (checked against the rules) or tool calls to run."""
@@ -143,7 +148,8 @@ class Engine:
             return self._fall_back(state, f"no reply after {self.max_steps} model steps")
         snapshot = self._snapshot(state)
         request = ModelRequest(
-            system=system_prompt(self.profile, snapshot),
+            system=self._system,
+            context=context_prompt(snapshot),
             messages=to_chat(self.store.messages(state.conversation_id, last=WINDOW)) + state.nudges,
             tools=self.toolbox.schemas(),
             state=snapshot,
@@ -211,6 +217,10 @@ class Engine:
             if state.pending:
                 state = state.absorb([self.act(state, call) for call in state.pending])
         return state
+
+    def hand_off(self, state: TurnState, reason: str) -> TurnState:
+        """End the turn with a hand-off to a person (pauses AVA); drivers use it when a step keeps failing."""
+        return self._fall_back(state.model_copy(update={"pending": []}), reason)
 
     def is_stale(self, state: TurnState) -> bool:
         """True when the lead wrote again after this turn began: its reply must be regenerated."""

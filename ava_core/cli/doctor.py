@@ -1,8 +1,8 @@
 """``ava doctor``: checks each configured model provider live, one line each.
 
 A provider passes when it is reachable, its deployment or model exists, and it answers a tiny
-probe with a tool call. Only names, endpoints' verdicts and provider messages are printed,
-never a key or token.
+probe with a tool call. The output holds provider names, deployment and model names and the
+providers' own error messages (without them on 401/403), never a key or token.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ PROBE = ModelRequest(
 
 @dataclass(frozen=True)
 class Verdict:
+    """The doctor's finding for one provider."""
+
     provider: str
     ok: bool
     detail: str

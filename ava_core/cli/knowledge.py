@@ -14,8 +14,8 @@ from rich.table import Table
 from ava_core.errors import AvaError, ConfigError
 
 # markup off: file names, lead messages and passages are printed verbatim, brackets and all.
-_out = Console(highlight=False, markup=False)
-_err = Console(stderr=True, highlight=False, markup=False)
+_out = Console(highlight=False, markup=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 ProfileOption = Annotated[
     Path | None, typer.Option("--profile", "-p", help="business profile YAML (default: AVA_PROFILE)")

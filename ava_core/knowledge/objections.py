@@ -71,7 +71,11 @@ class ObjectionFile(BaseModel):
 
 
 def is_objection_file(path: Path) -> bool:
-    """True for a YAML file with a top-level ``objections:`` or a CSV with objection/response columns."""
+    """True for a YAML file with a top-level ``objections:`` or a CSV with objection/response columns.
+
+    A file that cannot be parsed is an error, not a skip: skipping a broken objections file
+    would make ingest delete every pair it held.
+    """
     suffix = path.suffix.lower()
     try:
         if suffix in YAML_SUFFIXES:
@@ -81,8 +85,14 @@ def is_objection_file(path: Path) -> bool:
             with path.open(newline="", encoding="utf-8-sig") as handle:
                 header = next(csv.reader(handle), [])
             return {"objection", "response"} <= {h.strip().lower() for h in header}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return suffix in YAML_SUFFIXES | CSV_SUFFIXES and path.name.lower().startswith("objection")
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise KnowledgeError(
+            f"{where}: invalid YAML ({getattr(exc, 'problem', None) or exc}); fix it or move it out of the knowledge folder"
+        ) from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise KnowledgeError(f"{path}: cannot read: {exc}") from None
     return False
 
 

@@ -52,7 +52,8 @@ class AzureOpenAIModel(OpenAICompatibleModel):
     name = "azure"
     hints = {
         401: "check AVA_AZURE_OPENAI_API_KEY, or the identity's token when AVA_AZURE_OPENAI_USE_ENTRA_ID=true",
-        403: "the identity needs the 'Cognitive Services OpenAI User' role on the Azure OpenAI resource",
+        403: "with Entra ID the identity needs the 'Cognitive Services OpenAI User' role; also check the "
+        "resource's network rules",
         404: "check AVA_AZURE_OPENAI_CHAT_DEPLOYMENT (the deployment name, not the model name) and "
         "AVA_AZURE_OPENAI_API_VERSION",
     }

@@ -51,7 +51,8 @@ class ModelRequest(BaseModel):
     """What one model step sees. ``state`` is the structured snapshot the prompt was rendered
     from; language models read it through ``system``, the offline playbook reads it directly."""
 
-    system: str
+    system: str = Field(description="the stable part of the system prompt: cacheable across turns")
+    context: str = Field("", description="the part that changes every step: state, time, guidance")
     messages: list[ChatMessage]
     tools: list[ToolSchema] = Field(default_factory=list)
     state: ConversationState | None = None

@@ -32,12 +32,22 @@ def handoff_response(reason: str, *, text: str = POLITE_REPLY, provider: str = "
 
 
 def closing_reply(request: ModelRequest, *, text: str = POLITE_REPLY) -> ModelResponse | None:
-    """The reply after AVA's own hand-off ran (the tool's ``say``, else ``text``); None otherwise."""
-    last = request.messages[-1] if request.messages else None
-    if last is None or last.role != "tool" or not (last.tool_call_id or "").startswith(HANDOFF_ID_PREFIX):
+    """The reply once AVA's own hand-off has run in this turn (the tool's ``say``, else ``text``).
+
+    It has run when its result is in the history and the conversation is paused: a paused
+    conversation starts no new turn, so this is still the turn that handed off (the engine's
+    nudges may follow the result). Without a state snapshot, the result must be the last message.
+    """
+    results = [m for m in request.messages if m.role == "tool" and (m.tool_call_id or "").startswith(HANDOFF_ID_PREFIX)]
+    if not results:
+        return None
+    if request.state is not None:
+        if not request.state.handoff:
+            return None  # a person resumed the conversation: AVA talks again
+    elif request.messages[-1] is not results[-1]:
         return None
     try:
-        result = json.loads(last.text)
+        result = json.loads(results[-1].text)
     except json.JSONDecodeError:
         result = {}
     say = result.get("say") if isinstance(result, dict) else None

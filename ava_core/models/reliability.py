@@ -161,7 +161,10 @@ class RetryPolicy:
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
 
-def _message(provider: str, failure: Failure, attempts: int, policy: RetryPolicy, hints: Mapping[int, str] | None) -> str:
+def _message(
+    provider: str, failure: Failure, attempts: int, policy: RetryPolicy, hints: Mapping[int, str] | None
+) -> str:
+    """What failed, and what to do about it."""
     text = f"{provider}: {failure.reason}"
     if failure.retryable and failure.retry_after is not None and failure.retry_after > policy.max_retry_after:
         text += (

@@ -66,7 +66,8 @@ def paired(messages: list[ChatMessage]) -> list[ChatMessage]:
                 out.append(result if result.name else result.model_copy(update={"name": call.name}))
             else:
                 out.append(ChatMessage(role="tool", tool_call_id=call.id, name=call.name, text=UNANSWERED_RESULT))
-    orphans = sum(len(q) for q in results.values()) + sum(1 for m in messages if m.role == "tool" and not m.tool_call_id)
+    orphans = sum(len(q) for q in results.values())
+    orphans += sum(1 for m in messages if m.role == "tool" and not m.tool_call_id)
     if orphans:
         logger.debug("dropped {} tool result(s) whose call is outside the history window", orphans)
     return out

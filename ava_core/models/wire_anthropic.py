@@ -132,7 +132,7 @@ def build_anthropic_request(request: ModelRequest, *, model: str, max_tokens: in
     """Keyword arguments for ``client.messages.create``."""
     notes, turns = to_anthropic_messages(request.messages)
     body: dict[str, Any] = {"model": model, "max_tokens": max_tokens, "messages": turns}
-    system = to_anthropic_system(request.system, notes)
+    system = to_anthropic_system(request.system, [request.context, *notes])
     if system:
         body["system"] = system
     if request.tools:

@@ -29,9 +29,15 @@ def to_openai_tools(tools: list[ToolSchema]) -> list[dict[str, Any]]:
     ]
 
 
-def to_openai_messages(system: str, messages: list[ChatMessage]) -> list[dict[str, Any]]:
-    """The system prompt and history as chat-completions messages."""
+def to_openai_messages(system: str, messages: list[ChatMessage], *, context: str = "") -> list[dict[str, Any]]:
+    """The system prompt, the per-step context and the history as chat-completions messages.
+
+    The stable prompt comes first and alone so that the provider's automatic prefix cache
+    can reuse it; the context that changes every step follows it.
+    """
     out: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
+    if context:
+        out.append({"role": "system", "content": context})
     for m in paired(messages):
         if m.role in ("system", "user"):
             out.append({"role": m.role, "content": m.text})
@@ -111,7 +117,7 @@ def build_openai_request(
     """Keyword arguments for ``client.chat.completions.create``."""
     body: dict[str, Any] = {
         "model": model,
-        "messages": to_openai_messages(request.system, request.messages),
+        "messages": to_openai_messages(request.system, request.messages, context=request.context),
         max_tokens_field: max_tokens,
     }
     if request.tools:  # an empty list is rejected ("[] is too short - 'tools'")

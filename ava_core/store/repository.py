@@ -391,6 +391,41 @@ class Store:
             )
             return cur.rowcount > 0
 
+    def set_message_text(self, message_id: int, text: str) -> None:
+        """Replace a stored message's text, e.g. a voice note's placeholder by its transcript."""
+        with self._unit(write=True) as conn:
+            conn.execute("UPDATE messages SET text = ? WHERE id = ?", (self._sealer.seal(text), message_id))
+
+    def last_inbound_at(self, channel: str, external_id: str) -> datetime | None:
+        """When this channel address last wrote to us, in any conversation (None: never)."""
+        with self._unit() as conn:
+            row = conn.execute(
+                "SELECT MAX(c.last_inbound_at) AS at FROM conversations c JOIN contacts k ON k.id = c.contact_id "
+                "WHERE k.channel = ? AND k.external_key = ?",
+                (channel, self._sealer.blind(external_id)),
+            ).fetchone()
+        return _dt(row["at"])
+
+    def awaiting_reply(
+        self, *, since: datetime, before: datetime, limit: int = 100
+    ) -> list[tuple[int, str, int, str | None]]:
+        """Active conversations whose newest lead message (written between ``since`` and ``before``)
+        has no reply sent after it: (conversation id, channel, message id, channel message id)."""
+        with self._unit() as conn:
+            rows = conn.execute(
+                "WITH recent AS (SELECT c.id AS conversation_id, c.channel AS channel, c.last_inbound_at AS at, "
+                "(SELECT MAX(m.id) FROM messages m WHERE m.conversation_id = c.id AND m.role = 'user') AS message_id "
+                "FROM conversations c JOIN contacts k ON k.id = c.contact_id "
+                "WHERE c.status = 'active' AND k.opted_out_at IS NULL AND c.last_inbound_at >= ? "
+                "AND c.last_inbound_at < ?) "
+                "SELECT r.*, u.channel_message_id FROM recent r JOIN messages u ON u.id = r.message_id "
+                "WHERE NOT EXISTS (SELECT 1 FROM messages a "
+                "WHERE a.conversation_id = r.conversation_id AND a.id > r.message_id AND a.role = 'assistant' "
+                "AND a.channel_message_id IS NOT NULL) ORDER BY r.at LIMIT ?",
+                (_iso(since), _iso(before), limit),
+            ).fetchall()
+        return [(r["conversation_id"], r["channel"], r["message_id"], r["channel_message_id"]) for r in rows]
+
     def mark_processed(self, channel: str, delivery_id: str, at: datetime) -> bool:
         """Remember a webhook delivery; False when it was seen before (a retry)."""
         with self._unit(write=True) as conn:

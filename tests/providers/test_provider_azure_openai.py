@@ -44,7 +44,9 @@ def test_reply_with_a_tool_call_is_returned_not_executed(azure):
     response = model.complete(lead_asks())
 
     assert response.text == ""
-    assert [(c.name, c.args) for c in response.tool_calls] == [("get_free_slots", {"from": "2026-12-02", "to": "2026-12-04"})]
+    assert [(c.name, c.args) for c in response.tool_calls] == [
+        ("get_free_slots", {"from": "2026-12-02", "to": "2026-12-04"})
+    ]
     assert response.finish_reason == "tool_calls"
     assert len(endpoint.requests) == 1
 

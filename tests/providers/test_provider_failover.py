@@ -119,3 +119,39 @@ def test_budget_reads_the_stores_totals_when_given():
 
     assert inner.calls == 0
     assert response.tool_calls[0].name == "handoff_to_human"
+
+
+def _state(handoff: bool):
+    from datetime import UTC, datetime
+
+    from ava_core.state import ConversationState
+
+    return ConversationState(conversation_id=42, channel="web", now=datetime(2026, 12, 1, tzinfo=UTC),
+                             lead_local_time="9:00 AM", qualification=[], handoff=handoff)
+
+
+def test_engine_nudges_after_the_handoff_do_not_restart_the_providers():
+    azure = Scripted("azure", ProviderError("azure down", provider="azure"))
+    chain = FailoverModel([azure])
+    request = lead_asks()
+    ran = after_running(request, chain.complete(request), say="A person will call you.")
+    nudged = ran.model_copy(update={
+        "state": _state(handoff=True),
+        "messages": [*ran.messages, ChatMessage(role="user", text="[AVA engine] That reply was not sent. Try again.")],
+    })
+
+    assert chain.complete(nudged).text == "A person will call you."
+    assert azure.calls == 1
+
+
+def test_once_a_person_resumes_the_conversation_ava_answers_again():
+    azure = Scripted("azure", ProviderError("azure down", provider="azure"), reply("Welcome back!"))
+    chain = FailoverModel([azure])
+    request = lead_asks()
+    ran = after_running(request, chain.complete(request), say="A person will call you.")
+    later = ran.model_copy(update={
+        "state": _state(handoff=False),
+        "messages": [*ran.messages, ChatMessage(role="user", text="Hi again, can we book?")],
+    })
+
+    assert chain.complete(later).text == "Welcome back!"

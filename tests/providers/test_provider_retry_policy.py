@@ -1,7 +1,7 @@
 """The one retry policy: which failures are retried, and how long AVA waits."""
 
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 

@@ -144,3 +144,12 @@ def test_response_round_trips_into_the_next_request():
     _, turns = to_anthropic_messages([ChatMessage(role="user", text="78704"), message])
 
     assert turns[1]["content"] == recorded("anthropic/parallel_tool_use.json")["body"]["content"]
+
+
+def test_the_stable_prompt_is_cached_and_the_per_step_context_follows_it_uncached():
+    request = ModelRequest(system="You are Ava.", context="It is 9:31 AM.", messages=HISTORY[:1])
+    body = build_anthropic_request(request, model="claude-sonnet-5-5", max_tokens=512)
+    assert body["system"] == [
+        {"type": "text", "text": "You are Ava.", "cache_control": {"type": "ephemeral"}},
+        {"type": "text", "text": "It is 9:31 AM."},
+    ]

@@ -142,3 +142,17 @@ def test_empty_arguments_mean_no_arguments():
     call = parse_openai_completion(payload, provider="x").tool_calls[0]
 
     assert (call.args, call.raw_args) == ({}, None)
+
+
+def test_the_stable_prompt_comes_first_and_the_per_step_context_second():
+    from ava_core.models.base import ChatMessage, ModelRequest
+    from ava_core.models.wire_openai import build_openai_request
+
+    request = ModelRequest(system="You are Ava.", context="It is 9:31 AM.",
+                           messages=[ChatMessage(role="user", text="hi")])
+    messages = build_openai_request(request, model="gpt-4.1", max_tokens=512)["messages"]
+    assert messages == [
+        {"role": "system", "content": "You are Ava."},
+        {"role": "system", "content": "It is 9:31 AM."},
+        {"role": "user", "content": "hi"},
+    ]

@@ -1,0 +1,1 @@
+"""Durable activities: thin adapters that call ``ava_core`` and return plain JSON."""

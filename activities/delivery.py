@@ -1,0 +1,59 @@
+"""Activities that reach the lead: the typing indicator, and one chat bubble at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import azure.durable_functions as df
+from loguru import logger
+
+from activities.runtime import runtime
+from ava_core.agent.history import WINDOW
+from ava_core.errors import ChannelError
+from orchestrators.contracts import SendInput, SendResult, TypingInput
+
+bp = df.Blueprint()
+
+
+@bp.activity_trigger(input_name="payload")
+def send_typing(payload: dict[str, Any]) -> dict[str, Any]:
+    """Mark the lead's newest message read and show 'typing…'; cosmetic, so failures are only logged."""
+    request = TypingInput.model_validate(payload)
+    assistant = runtime.services().assistant
+    store = assistant.store
+    conversation = store.conversation(request.conversation_id)
+    contact = store.contact(conversation.contact_id)
+    channel = assistant.channels.get(conversation.channel)
+    if channel is None or contact.opted_out:
+        return {"ok": False}
+    newest = next((m.channel_message_id for m in reversed(store.messages(conversation.id, last=WINDOW))
+                   if m.role == "user" and m.channel_message_id), None)
+    try:
+        channel.typing(contact.external_id, newest)
+    except ChannelError as exc:
+        logger.bind(conversation_id=conversation.id).warning("typing indicator not shown: {}", exc)
+        return {"ok": False}
+    return {"ok": True}
+
+
+@bp.activity_trigger(input_name="payload")
+def send_reply(payload: dict[str, Any]) -> dict[str, Any]:
+    """Send one bubble through ``Assistant.deliver`` (which re-checks opt-out at send time).
+
+    With ``check_stale``, a bubble is not sent when the lead wrote after the turn began; the
+    result also says whether they did by the time it went out, so the orchestrator can answer.
+    """
+    request = SendInput.model_validate(payload)
+    assistant = runtime.services().assistant
+    engine = assistant.engine
+    if request.check_stale and engine.is_stale(request.state):
+        return SendResult(stale=True).model_dump()
+    try:
+        sent = assistant.deliver(request.state, [request.bubble])
+    except ChannelError as exc:
+        if getattr(exc, "retryable", True):
+            raise  # the durable retry policy tries again
+        logger.bind(conversation_id=request.state.conversation_id, alert="channel").error(
+            "reply not sent: {}", exc)
+        return SendResult(error=str(exc)).model_dump()
+    return SendResult(sent=sent, stale=engine.is_stale(request.state)).model_dump()

@@ -1,0 +1,22 @@
+"""The Azure Functions app: the composition root that registers every blueprint, nothing else.
+
+    webhooks/       HTTP in: /api/whatsapp (GET handshake, POST messages), /api/health;
+                    the sweeper timer that restarts conversations left waiting
+    orchestrators/  the conversation orchestration: gather, think, pace, send
+    activities/     engine steps and sends, around ``ava_core``
+
+Services (store, engine, WhatsApp channel) are built lazily on first use from ``AVA_``
+settings (``activities/runtime.py``), so importing this module touches no disk or network.
+"""
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from activities import delivery, turn
+from orchestrators import conversation
+from webhooks import health, sweeper, whatsapp
+
+# Webhooks declare their own (anonymous, signature-checked) auth; anything else needs a key.
+app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
+for blueprint in (whatsapp.bp, health.bp, sweeper.bp, conversation.bp, turn.bp, delivery.bp):
+    app.register_functions(blueprint)

@@ -1,0 +1,1 @@
+"""Durable orchestrators: deterministic, yield-only drivers of the engine (no I/O here)."""

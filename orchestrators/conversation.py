@@ -1,0 +1,241 @@
+"""The conversation orchestration: gather the lead's messages, think, pace, send.
+
+One instance per conversation (see ``orchestrators.instances``). Each generation answers
+one batch of messages:
+
+    gather  durable timer raced against the ``lead_message`` event: wait until the lead has
+            been quiet for ``debounce_seconds`` (capped at ``max_debounce_seconds``)
+    think   ``llm_step`` (begin + one model step) and ``run_tool`` activities until a reply
+    pace    per bubble: ``send_typing``, then a durable timer of ``bubble_delay`` raced
+            against the event; a newer message throws the unsent bubbles away and the turn
+            is thought again (at most ``MAX_REGENERATIONS`` times)
+    send    ``send_reply``: ``Assistant.deliver`` re-checks opt-out and staleness at send time
+
+After the turn the instance completes; the next message starts a fresh one with the same id.
+If the lead already wrote again when the last bubble went out, the instance continues as new
+instead, so there is no moment in which that message belongs to no running instance, and the
+history of one generation stays a single turn long.
+
+Durable replay: this code only yields. Time comes from ``context.current_utc_datetime``,
+jitter from a hash of the message id (``ava_core.pacing``), and all I/O is in activities.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import azure.durable_functions as df
+from loguru import logger
+
+from ava_core.agent.turn import TraceEvent, TurnState
+from ava_core.pacing import bubble_delay
+from orchestrators.contracts import (
+    LEAD_MESSAGE,
+    ORCHESTRATOR,
+    ConversationStart,
+    HandOffInput,
+    LeadMessage,
+    SendInput,
+    SendResult,
+    StepInput,
+    ToolInput,
+    TypingInput,
+)
+
+bp = df.Blueprint()
+
+MAX_REGENERATIONS = 3
+# Model calls are slow to recover (rate limits): wait longer between attempts than for tools.
+LLM_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=5_000, max_number_of_attempts=3)
+TOOL_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2_000, max_number_of_attempts=3)
+SEND_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=3_000, max_number_of_attempts=4)
+
+
+@bp.orchestration_trigger(context_name="context", orchestration=ORCHESTRATOR)
+def conversation(context: df.DurableOrchestrationContext):
+    """Answer the lead's newest messages once, paced like a person."""
+    start = ConversationStart.model_validate(context.get_input())
+    return (yield from _Turn(context, start).run())
+
+
+class _Turn:
+    """The state of one generation; every method is a generator the orchestrator yields from."""
+
+    def __init__(self, context: df.DurableOrchestrationContext, start: ConversationStart):
+        self.ctx = context
+        self.start = start
+        self.pacing = start.pacing
+        self.known: list[LeadMessage] = list(start.messages)
+        self.voice_notes = [m for m in start.messages if m.media_id and m.kind == "audio"]
+        # One pending wait for the lead's next message, reused across races: a wait created per
+        # race and abandoned when its timer won would swallow the next event on replay.
+        self.inbox = context.wait_for_external_event(LEAD_MESSAGE)
+        self.regenerations = 0
+        self.lead_wrote_again = False
+
+    @property
+    def seed(self) -> str:
+        """The newest message's channel id: the same jitter on every replay."""
+        return self.known[-1].channel_message_id
+
+    def run(self):
+        while True:
+            yield from self._gather()
+            state, handed_off = yield from self._think()
+            if not state.bubbles:
+                return self._summary(state, sent=0)
+            # A hand-off message goes out as it is: thinking again would only meet a paused conversation.
+            may_regenerate = self.regenerations < MAX_REGENERATIONS and not handed_off
+            ending = yield from self._pace_and_send(state, may_regenerate=may_regenerate)
+            if ending == "interrupted":
+                self.regenerations += 1
+                continue
+            if self.lead_wrote_again:
+                self._status("continuing", state)
+                self.ctx.continue_as_new(self._next_input())
+                return None
+            return self._summary(state, sent=ending)
+
+    # --- 1 gather -----------------------------------------------------------------------------
+
+    def _gather(self):
+        """Wait until the lead has been quiet for the debounce window, or its cap has passed."""
+        self._status("gathering")
+        debounce = timedelta(seconds=self.pacing.debounce_seconds)
+        now = self.ctx.current_utc_datetime
+        cap = now + timedelta(seconds=max(self.pacing.max_debounce_seconds, self.pacing.debounce_seconds))
+        quiet_until = min(now + debounce, cap)
+        while self.ctx.current_utc_datetime < quiet_until:
+            timer = self.ctx.create_timer(quiet_until)
+            winner = yield self.ctx.task_any([timer, self.inbox])
+            if winner is timer:
+                return
+            self._cancel(timer)
+            self._take()
+            quiet_until = min(self.ctx.current_utc_datetime + debounce, cap)
+
+    # --- 2 think ------------------------------------------------------------------------------
+
+    def _think(self):
+        """Engine steps as activities until the turn is settled: (state, handed off).
+
+        A step that still fails after its retries hands the conversation off instead."""
+        self._status("thinking")
+        state: TurnState | None = None
+        try:
+            step = StepInput(conversation_id=self.start.conversation_id, voice_notes=self.voice_notes)
+            state = TurnState.model_validate((yield self.ctx.call_activity_with_retry(
+                "llm_step", LLM_RETRY, step.model_dump(mode="json"))))
+            self.voice_notes = []
+            while not state.done:
+                if state.pending:
+                    events = []
+                    for call in state.pending:
+                        result = yield self.ctx.call_activity_with_retry(
+                            "run_tool", TOOL_RETRY, ToolInput(state=state, call=call).model_dump(mode="json"))
+                        events.append(TraceEvent.model_validate(result))
+                    state = state.absorb(events)
+                step = StepInput(conversation_id=self.start.conversation_id, state=state)
+                state = TurnState.model_validate((yield self.ctx.call_activity_with_retry(
+                    "llm_step", LLM_RETRY, step.model_dump(mode="json"))))
+        except Exception as exc:  # an activity failed after its retries
+            state = yield from self._hand_off(state, f"a step of the turn kept failing: {_first_line(exc)}")
+            return state, True
+        return state, False
+
+    def _hand_off(self, state: TurnState | None, reason: str):
+        """Never silence: pause AVA and alert the team; the result carries the hand-off message."""
+        self._log("warning", f"handing off: {reason}")
+        request = HandOffInput(conversation_id=self.start.conversation_id, state=state, reason=reason)
+        try:
+            result = yield self.ctx.call_activity_with_retry("hand_off", TOOL_RETRY, request.model_dump(mode="json"))
+        except Exception as exc:
+            raise RuntimeError(
+                f"conversation {self.start.conversation_id}: the turn and its hand-off both failed "
+                f"({_first_line(exc)}); check the store and the activity logs"
+            ) from None
+        return TurnState.model_validate(result)
+
+    # --- 3 pace and 4 send --------------------------------------------------------------------
+
+    def _pace_and_send(self, state: TurnState, *, may_regenerate: bool):
+        """Typing, a human delay, then the bubble; returns how many were sent, or "interrupted"."""
+        self._status("pacing", state)
+        sent = 0
+        for index, bubble in enumerate(state.bubbles):
+            try:
+                yield self.ctx.call_activity("send_typing", TypingInput(
+                    conversation_id=state.conversation_id).model_dump())
+            except Exception as exc:  # the typing indicator is cosmetic
+                self._log("warning", f"typing indicator failed: {_first_line(exc)}")
+            read_text = state.read_text if index == 0 else ""
+            delay = bubble_delay(self.pacing, bubble=bubble, read_text=read_text, seed=f"{self.seed}:{index}")
+            fire_at = self.ctx.current_utc_datetime + timedelta(seconds=delay)
+            while self.ctx.current_utc_datetime < fire_at:
+                timer = self.ctx.create_timer(fire_at)
+                winner = yield self.ctx.task_any([timer, self.inbox])
+                if winner is timer:
+                    break
+                self._cancel(timer)
+                message = self._take()
+                if message.message_id > state.last_message_id:
+                    if may_regenerate:
+                        return "interrupted"  # drop what was not sent; think again with the new message
+                    self.lead_wrote_again = True
+            request = SendInput(state=state, bubble=bubble, check_stale=may_regenerate)
+            try:
+                result = SendResult.model_validate((yield self.ctx.call_activity_with_retry(
+                    "send_reply", SEND_RETRY, request.model_dump(mode="json"))))
+            except Exception as exc:
+                result = SendResult(error=_first_line(exc))
+            if result.error:
+                # The channel refused or is down: a person has to take over (not via that channel).
+                yield from self._hand_off(state, f"the reply could not be sent: {result.error}")
+                return sent
+            if result.stale and may_regenerate and (not result.sent or index < len(state.bubbles) - 1):
+                return "interrupted"
+            if not result.sent:
+                return sent  # dropped at send time (the lead opted out)
+            sent += 1
+            self.lead_wrote_again = self.lead_wrote_again or result.stale
+        return sent
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _take(self) -> LeadMessage:
+        """Read the event that just arrived and wait afresh for the next one."""
+        message = LeadMessage.model_validate(self.inbox.result)
+        self.inbox = self.ctx.wait_for_external_event(LEAD_MESSAGE)
+        if message.message_id > self.known[-1].message_id:
+            self.known.append(message)
+        if message.kind == "audio" and message.media_id:
+            self.voice_notes.append(message)
+        return message
+
+    def _next_input(self) -> dict[str, Any]:
+        """The next generation starts from the newest message and any voice note not yet heard."""
+        by_id = {m.message_id: m for m in [*self.voice_notes, self.known[-1]]}
+        messages = [by_id[key] for key in sorted(by_id)]
+        return self.start.model_copy(update={"messages": messages}).model_dump(mode="json")
+
+    def _cancel(self, timer: Any) -> None:
+        if not timer.is_completed:
+            timer.cancel()
+
+    def _status(self, phase: str, state: TurnState | None = None) -> None:
+        self.ctx.set_custom_status({"phase": phase, "turn_id": state.turn_id if state else None,
+                                    "regenerations": self.regenerations})
+
+    def _summary(self, state: TurnState, *, sent: int) -> dict[str, Any]:
+        self._status("done", state)
+        return {"conversation_id": state.conversation_id, "turn_id": state.turn_id, "outcome": state.outcome,
+                "sent": sent, "regenerations": self.regenerations}
+
+    def _log(self, level: str, text: str) -> None:
+        if not self.ctx.is_replaying:  # a replay would log the same line again
+            logger.bind(conversation_id=self.start.conversation_id).log(level.upper(), text)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]

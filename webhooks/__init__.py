@@ -1,0 +1,1 @@
+"""HTTP functions: channel webhooks in, durable conversations started or signalled."""

@@ -1,0 +1,128 @@
+"""``/api/whatsapp``: Meta's verification handshake (GET) and message webhooks (POST).
+
+POST does the least that must happen before answering 200 (Meta wants a fast answer and
+retries anything else for days): verify the signature over the raw body, parse, store
+with dedupe on the WhatsApp message id, then start or signal the conversation. Thinking
+and replying happen later, in the orchestration.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+import azure.durable_functions as df
+import azure.functions as func
+from loguru import logger
+
+from activities.runtime import runtime
+from ava_core.assistant import Assistant
+from ava_core.channels.whatsapp import CHANNEL, REENGAGEMENT_REQUIRED, WebhookBatch, WebhookPayloadError, parse_webhook
+from ava_core.channels.whatsapp import verify_signature as signature_ok
+from ava_core.errors import StoreError
+from ava_core.settings import Settings
+from orchestrators.contracts import LeadMessage
+from orchestrators.instances import start_or_signal
+
+bp = df.Blueprint()
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A newly stored lead message that its conversation's instance must hear about."""
+
+    conversation_id: int
+    message: LeadMessage
+
+
+@bp.route(route="whatsapp", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def whatsapp_verify(req: func.HttpRequest) -> func.HttpResponse:
+    """Meta's subscription handshake: echo ``hub.challenge`` when ``hub.verify_token`` matches."""
+    token = runtime.settings().whatsapp_verify_token
+    if token is None:
+        logger.error("WhatsApp verification refused: AVA_WHATSAPP_VERIFY_TOKEN is not set")
+        return _text(503, "AVA_WHATSAPP_VERIFY_TOKEN is not set on this deployment")
+    given = req.params.get("hub.verify_token", "")
+    if req.params.get("hub.mode") == "subscribe" and hmac.compare_digest(
+        given.encode(), token.get_secret_value().encode()
+    ):
+        return _text(200, req.params.get("hub.challenge", ""))
+    logger.warning("WhatsApp verification refused: wrong hub.mode or hub.verify_token")
+    return _text(403, "Forbidden")
+
+
+@bp.route(route="whatsapp", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.durable_client_input(client_name="client")
+async def whatsapp_webhook(req: func.HttpRequest, client) -> func.HttpResponse:
+    """Verify, parse, store, then start or signal each conversation that got a new message."""
+    body = req.get_body()
+    refusal = check_signature(body, req.headers.get(SIGNATURE_HEADER), runtime.settings())
+    if refusal is not None:
+        return refusal
+    try:
+        batch = parse_webhook(body, phone_number_id=runtime.settings().whatsapp_phone_number_id)
+    except WebhookPayloadError as exc:
+        return _text(400, f"{exc}; expected a WhatsApp Business Account webhook")
+    services = runtime.services()
+    try:
+        arrivals = store_batch(services.assistant, batch)
+    except StoreError as exc:
+        logger.bind(alert="store").error("WhatsApp webhook not stored, Meta will retry: {}", exc)
+        return _text(500, "could not store the messages; retry later")
+    pacing = services.assistant.engine.profile.pacing
+    for arrival in arrivals:
+        try:
+            await start_or_signal(client, channel=CHANNEL, conversation_id=arrival.conversation_id,
+                                  message=arrival.message, pacing=pacing)
+        except Exception as exc:  # stored already: the sweeper starts it if this keeps failing
+            logger.bind(conversation_id=arrival.conversation_id, alert="durable").error(
+                "conversation not started or signalled: {}", exc)
+    return _text(200, "ok")
+
+
+def check_signature(body: bytes, header: str | None, settings: Settings) -> func.HttpResponse | None:
+    """None when the body is signed by Meta; otherwise the refusal to answer with."""
+    secret = settings.whatsapp_app_secret
+    if secret is None or not secret.get_secret_value():
+        # Never accept unsigned webhooks just because the secret is missing.
+        logger.error("WhatsApp webhook refused: AVA_WHATSAPP_APP_SECRET is not set, so signatures cannot be checked")
+        return _text(503, "AVA_WHATSAPP_APP_SECRET is not set on this deployment")
+    if not header:
+        logger.warning("WhatsApp webhook refused: no {} header", SIGNATURE_HEADER)
+        return _text(401, f"missing {SIGNATURE_HEADER}")
+    if not signature_ok(body, header, secret.get_secret_value()):
+        logger.warning("WhatsApp webhook refused: {} does not match the body", SIGNATURE_HEADER)
+        return _text(401, f"{SIGNATURE_HEADER} does not match the body")
+    return None
+
+
+def store_batch(assistant: Assistant, batch: WebhookBatch) -> list[Arrival]:
+    """Apply delivery receipts and store new lead messages; duplicates and reactions start nothing."""
+    store = assistant.store
+    for reason in batch.skipped:
+        logger.info("WhatsApp webhook: acknowledged but not used: {}", reason)
+    for status in batch.statuses:
+        store.update_message_status(CHANNEL, status.message_id, status.status)
+        for code, title in status.errors:
+            alert = "re-engagement required (24-hour window closed)" if code == REENGAGEMENT_REQUIRED else title
+            logger.bind(alert="channel").warning("WhatsApp could not deliver {}: {} {}", status.message_id, code,
+                                                 alert)
+    arrivals = []
+    for inbound in batch.messages:
+        if inbound.kind == "reaction":
+            # A reaction is not a message to answer; stored as one it would make the reply in flight stale.
+            logger.info("WhatsApp reaction {!r} to {} acknowledged", inbound.text, inbound.in_reply_to)
+            continue
+        received = assistant.receive(inbound)
+        if received is None:
+            continue  # Meta retried a delivery we already stored
+        arrivals.append(Arrival(received.conversation_id, LeadMessage(
+            message_id=received.message_id, channel_message_id=inbound.message_id, kind=inbound.kind,
+            media_id=inbound.media_id,
+        )))
+    return arrivals
+
+
+def _text(status: int, body: str) -> func.HttpResponse:
+    return func.HttpResponse(body, status_code=status, mimetype="text/plain")
