@@ -8,6 +8,7 @@ import azure.durable_functions as df
 from loguru import logger
 
 from activities.runtime import runtime
+from ava_core.agent.guards import opted_out
 from ava_core.agent.history import WINDOW
 from ava_core.errors import ChannelError
 from orchestrators.contracts import SendInput, SendResult, TypingInput
@@ -45,15 +46,24 @@ def send_reply(payload: dict[str, Any]) -> dict[str, Any]:
     """
     request = SendInput.model_validate(payload)
     assistant = runtime.services().assistant
-    engine = assistant.engine
-    if request.check_stale and engine.is_stale(request.state):
+    state = request.state
+    newer = _newer_from_lead(assistant, state) if state.outcome != "opted_out" else []
+    # A STOP written while this reply was on its way stops it even when staleness is not
+    # checked any more; the next turn sends the one confirmation. (The confirmation itself
+    # always goes out: it is the one message an opted-out lead gets.)
+    if newer and (request.check_stale or any(opted_out(assistant.engine.profile, t) for t in newer)):
         return SendResult(stale=True).model_dump()
     try:
-        sent = assistant.deliver(request.state, [request.bubble])
+        sent = assistant.deliver(state, [request.bubble])
     except ChannelError as exc:
         if getattr(exc, "retryable", True):
             raise  # the durable retry policy tries again
-        logger.bind(conversation_id=request.state.conversation_id, alert="channel").error(
-            "reply not sent: {}", exc)
+        logger.bind(conversation_id=state.conversation_id, alert="channel").error("reply not sent: {}", exc)
         return SendResult(error=str(exc)).model_dump()
-    return SendResult(sent=sent, stale=engine.is_stale(request.state)).model_dump()
+    return SendResult(sent=sent, stale=bool(_newer_from_lead(assistant, state))).model_dump()
+
+
+def _newer_from_lead(assistant, state) -> list[str]:
+    """What the lead wrote after the turn began (the engine's staleness rule, with the texts)."""
+    return [m.text for m in assistant.store.messages_after(state.conversation_id, state.last_message_id)
+            if m.role == "user"]

@@ -13,6 +13,7 @@ from loguru import logger
 from activities.runtime import runtime
 from activities.voice_notes import transcribe_voice_notes
 from ava_core.channels.voice import TYPE_IT_PLEASE, untranscribed_only
+from ava_core.tools.base import ToolResult
 from orchestrators.contracts import HandOffInput, StepInput, ToolInput
 
 bp = df.Blueprint()
@@ -53,4 +54,18 @@ def hand_off(payload: dict[str, Any]) -> dict[str, Any]:
         return state.model_dump(mode="json")  # nothing to hand off: the lead is not waiting on AVA
     logger.bind(conversation_id=request.conversation_id, alert="handoff").error(
         "turn failed, handing off: {}", request.reason)
+    _close_unrun_calls(engine, state)
     return engine.hand_off(state, request.reason).model_dump(mode="json")
+
+
+def _close_unrun_calls(engine, state) -> None:
+    """Give each tool call the model made but no tool answered a failure result, so the stored
+    history stays well-formed (providers reject a tool call without its result)."""
+    answered = {m.tool_call_id for m in engine.store.messages_after(state.conversation_id, state.last_message_id)
+                if m.role == "tool"}
+    for call in state.pending:
+        if call.id not in answered:
+            engine.store.add_message(
+                state.conversation_id, "tool", ToolResult.failure("not run: the turn was handed off").for_model(),
+                at=engine.clock.now(), tool_call_id=call.id, tool_name=call.name,
+            )

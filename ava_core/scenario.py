@@ -19,6 +19,7 @@ from ava_core.errors import ConfigError, ScenarioError
 from ava_core.models.replay import ScriptedStep
 from ava_core.profile import load_profile
 from ava_core.profile.loader import load_yaml_model
+from ava_core.qualification import standing
 from ava_core.settings import Settings
 
 
@@ -155,8 +156,6 @@ def _outcome(assistant, conversation_id: int | None, profile) -> Outcome:
     if conversation_id is None:
         return Outcome(qualified=None, booked=False, appointment=None, handoff=False, opted_out=False)
     store = assistant.store
-    from ava_core.qualification import standing
-
     state = standing(profile, {f: a.verdict for f, a in store.answers(conversation_id).items()})
     conversation = store.conversation(conversation_id)
     appointment = store.active_appointment(conversation_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from ava_core.agent.turn import TraceEvent, TurnState
+from ava_core.agent.turn import TurnState
 from ava_core.models.base import ToolCall
 from ava_core.profile.models import Pacing
 
@@ -70,5 +70,5 @@ class SendResult(BaseModel):
 
 __all__ = [
     "LEAD_MESSAGE", "ORCHESTRATOR", "ConversationStart", "HandOffInput", "LeadMessage", "SendInput", "SendResult",
-    "StepInput", "ToolInput", "TraceEvent", "TypingInput",
+    "StepInput", "ToolInput", "TypingInput",
 ]

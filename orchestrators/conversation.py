@@ -55,7 +55,7 @@ SEND_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=3_000, max_num
 @bp.orchestration_trigger(context_name="context", orchestration=ORCHESTRATOR)
 def conversation(context: df.DurableOrchestrationContext):
     """Answer the lead's newest messages once, paced like a person."""
-    start = ConversationStart.model_validate(context.get_input())
+    start = ConversationStart.model_validate(context.get_input(expected_type=dict))
     return (yield from _Turn(context, start).run())
 
 
@@ -68,9 +68,10 @@ class _Turn:
         self.pacing = start.pacing
         self.known: list[LeadMessage] = list(start.messages)
         self.voice_notes = [m for m in start.messages if m.media_id and m.kind == "audio"]
-        # One pending wait for the lead's next message, reused across races: a wait created per
-        # race and abandoned when its timer won would swallow the next event on replay.
-        self.inbox = context.wait_for_external_event(LEAD_MESSAGE)
+        # One pending wait for the lead's next message, reused across races. A wait created per
+        # race stays open after its timer wins, and an event arriving while an activity runs
+        # (before the next wait exists) would complete that abandoned wait and be lost.
+        self.inbox = context.wait_for_external_event(LEAD_MESSAGE, expected_type=dict)
         self.regenerations = 0
         self.lead_wrote_again = False
 
@@ -85,8 +86,10 @@ class _Turn:
             state, handed_off = yield from self._think()
             if not state.bubbles:
                 return self._summary(state, sent=0)
-            # A hand-off message goes out as it is: thinking again would only meet a paused conversation.
-            may_regenerate = self.regenerations < MAX_REGENERATIONS and not handed_off
+            # A hand-off message or an opt-out confirmation goes out as it is: thinking again would
+            # only meet a paused conversation or an opted-out lead, and say nothing.
+            may_regenerate = (self.regenerations < MAX_REGENERATIONS and not handed_off
+                              and state.outcome == "reply")
             ending = yield from self._pace_and_send(state, may_regenerate=may_regenerate)
             if ending == "interrupted":
                 self.regenerations += 1
@@ -126,19 +129,20 @@ class _Turn:
         try:
             step = StepInput(conversation_id=self.start.conversation_id, voice_notes=self.voice_notes)
             state = TurnState.model_validate((yield self.ctx.call_activity_with_retry(
-                "llm_step", LLM_RETRY, step.model_dump(mode="json"))))
+                "llm_step", LLM_RETRY, step.model_dump(mode="json"), expected_type=dict)))
             self.voice_notes = []
             while not state.done:
                 if state.pending:
                     events = []
                     for call in state.pending:
                         result = yield self.ctx.call_activity_with_retry(
-                            "run_tool", TOOL_RETRY, ToolInput(state=state, call=call).model_dump(mode="json"))
+                            "run_tool", TOOL_RETRY, ToolInput(state=state, call=call).model_dump(mode="json"),
+                            expected_type=dict)
                         events.append(TraceEvent.model_validate(result))
                     state = state.absorb(events)
                 step = StepInput(conversation_id=self.start.conversation_id, state=state)
                 state = TurnState.model_validate((yield self.ctx.call_activity_with_retry(
-                    "llm_step", LLM_RETRY, step.model_dump(mode="json"))))
+                    "llm_step", LLM_RETRY, step.model_dump(mode="json"), expected_type=dict)))
         except Exception as exc:  # an activity failed after its retries
             state = yield from self._hand_off(state, f"a step of the turn kept failing: {_first_line(exc)}")
             return state, True
@@ -149,7 +153,8 @@ class _Turn:
         self._log("warning", f"handing off: {reason}")
         request = HandOffInput(conversation_id=self.start.conversation_id, state=state, reason=reason)
         try:
-            result = yield self.ctx.call_activity_with_retry("hand_off", TOOL_RETRY, request.model_dump(mode="json"))
+            result = yield self.ctx.call_activity_with_retry(
+                "hand_off", TOOL_RETRY, request.model_dump(mode="json"), expected_type=dict)
         except Exception as exc:
             raise RuntimeError(
                 f"conversation {self.start.conversation_id}: the turn and its hand-off both failed "
@@ -166,7 +171,7 @@ class _Turn:
         for index, bubble in enumerate(state.bubbles):
             try:
                 yield self.ctx.call_activity("send_typing", TypingInput(
-                    conversation_id=state.conversation_id).model_dump())
+                    conversation_id=state.conversation_id).model_dump(), expected_type=dict)
             except Exception as exc:  # the typing indicator is cosmetic
                 self._log("warning", f"typing indicator failed: {_first_line(exc)}")
             read_text = state.read_text if index == 0 else ""
@@ -186,7 +191,7 @@ class _Turn:
             request = SendInput(state=state, bubble=bubble, check_stale=may_regenerate)
             try:
                 result = SendResult.model_validate((yield self.ctx.call_activity_with_retry(
-                    "send_reply", SEND_RETRY, request.model_dump(mode="json"))))
+                    "send_reply", SEND_RETRY, request.model_dump(mode="json"), expected_type=dict)))
             except Exception as exc:
                 result = SendResult(error=_first_line(exc))
             if result.error:
@@ -195,10 +200,10 @@ class _Turn:
                 return sent
             if result.stale and may_regenerate and (not result.sent or index < len(state.bubbles) - 1):
                 return "interrupted"
-            if not result.sent:
-                return sent  # dropped at send time (the lead opted out)
-            sent += 1
             self.lead_wrote_again = self.lead_wrote_again or result.stale
+            if not result.sent:
+                return sent  # held back at send time: the lead opted out, or wrote STOP meanwhile
+            sent += 1
         return sent
 
     # --- helpers ------------------------------------------------------------------------------
@@ -206,7 +211,7 @@ class _Turn:
     def _take(self) -> LeadMessage:
         """Read the event that just arrived and wait afresh for the next one."""
         message = LeadMessage.model_validate(self.inbox.result)
-        self.inbox = self.ctx.wait_for_external_event(LEAD_MESSAGE)
+        self.inbox = self.ctx.wait_for_external_event(LEAD_MESSAGE, expected_type=dict)
         if message.message_id > self.known[-1].message_id:
             self.known.append(message)
         if message.kind == "audio" and message.media_id:

@@ -68,6 +68,16 @@ def test_delivery_receipts_update_the_sent_message(store, clock):
     assert not store.update_message_status("whatsapp", "wamid.unknown", "read")
 
 
+def test_a_late_delivered_receipt_does_not_undo_read(store, clock):
+    contact = store.upsert_contact("whatsapp", "+1", name=None, phone="+1", at=clock.now())
+    conversation = store.open_conversation(contact.id, "whatsapp", clock.now())
+    store.add_message(conversation.id, "assistant", "hello", at=clock.now(), channel="whatsapp",
+                      channel_message_id="wamid.out", status="sent")
+    store.update_message_status("whatsapp", "wamid.out", "read")
+    store.update_message_status("whatsapp", "wamid.out", "delivered")
+    assert store.messages(conversation.id)[0].status == "read"
+
+
 def test_message_bodies_and_pii_are_encrypted_at_rest(tmp_path, clock):
     key = Fernet.generate_key().decode()
     path = tmp_path / "sealed.sqlite3"

@@ -17,7 +17,13 @@ from loguru import logger
 
 from activities.runtime import runtime
 from ava_core.assistant import Assistant
-from ava_core.channels.whatsapp import CHANNEL, REENGAGEMENT_REQUIRED, WebhookBatch, WebhookPayloadError, parse_webhook
+from ava_core.channels.whatsapp import (
+    CHANNEL,
+    REENGAGEMENT_REQUIRED,
+    WebhookBatch,
+    WebhookPayloadError,
+    parse_webhook,
+)
 from ava_core.channels.whatsapp import verify_signature as signature_ok
 from ava_core.errors import StoreError
 from ava_core.settings import Settings

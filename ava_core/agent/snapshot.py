@@ -38,7 +38,7 @@ def build_state(
         lead_name=contact.name,
         lead_phone=contact.phone,
         now=local_now,
-        lead_local_time=f"{local_now:%A, %B} {local_now.day}, {local_now:%I:%M %p}".replace(" 0", " "),
+        lead_local_time=f"{local_now:%A, %B} {local_now.day}, {local_now.hour % 12 or 12}:{local_now:%M %p}",
         qualification=items,
         status=state.status,
         missing=state.missing,

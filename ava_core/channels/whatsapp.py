@@ -284,6 +284,8 @@ def _inbound(message: _Message, contacts: list[_Contact]) -> InboundMessage | st
     kind, text, media_id = _content(message)
     if kind is None:
         return text
+    if message.reaction:
+        base["in_reply_to"] = message.reaction.message_id
     return InboundMessage(**base, kind=kind, text=text, media_id=media_id)
 
 
@@ -341,7 +343,7 @@ class WhatsAppChannel:
         client: httpx.Client,
         access_token: str,
         phone_number_id: str,
-        api_version: str = "v21.0",
+        api_version: str = "v26.0",
         template: str | None = None,
         template_language: str = "en_US",
         last_inbound: Callable[[str], datetime | None] | None = None,

@@ -41,6 +41,7 @@ def ingest(
     profile: ProfileOption = None,
     rebuild: Annotated[bool, typer.Option(
         "--rebuild", help="drop the collections and embed everything again")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar; one summary line")] = False,
 ) -> None:
     """Embed documents and objection pairs into the knowledge base; only what changed is redone."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -55,20 +56,27 @@ def ingest(
             raise ConfigError("nothing to ingest: give PATHs or list knowledge.sources in the profile")
         embedder = build_embedder(settings)
         index = open_index(settings, loaded)
-        _err.print(f"Ingesting {', '.join(str(t) for t in targets)} into {index.location} ({embedder.name})")
+        if not quiet:
+            _err.print(f"Ingesting {', '.join(str(t) for t in targets)} into {index.location} ({embedder.name})")
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=_err, transient=True) as bar:
+                      console=_err, transient=True, disable=quiet) as bar:
             task = bar.add_task("Embedding", total=None)
             report = run_ingest(
                 targets, index, embedder, rebuild=rebuild,
                 on_start=lambda total: bar.update(task, total=total),
                 on_progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
+    domain, pairs = report.counts["domain"], report.counts["objection"]
+    if quiet:
+        changed = sum(c.added + c.updated + c.removed for c in report.counts.values())
+        _out.print(f"knowledge: {domain.added + domain.updated + domain.unchanged} chunks, "
+                   f"{pairs.added + pairs.updated + pairs.unchanged} objection pairs, "
+                   f"{changed} changed, in {report.seconds:.1f} s ({index.location})")
+        return
     if report.collections:
         _out.print(f"Collections {report.collections}: {', '.join(index.names.values())}")
     table = Table("", "added", "updated", "unchanged", "removed", box=None, pad_edge=False)
-    for kind, label in (("domain", "document chunks"), ("objection", "objection pairs")):
-        c = report.counts[kind]
+    for label, c in (("document chunks", domain), ("objection pairs", pairs)):
         table.add_row(label, str(c.added), str(c.updated), str(c.unchanged), str(c.removed))
     _out.print(table)
     for file, why in report.skipped:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ava_core.errors import KnowledgeError
 from ava_core.knowledge.base import Embedder, Kind
@@ -186,9 +186,6 @@ class KnowledgeIndex:
                 raise
             except (ApiException, OSError, ValueError) as exc:
                 detail = " ".join(str(exc).split())[:300]
-                raise KnowledgeError(f"Qdrant at {self.location} could not {what}: {detail}") from None
+                hint = "" if self.connection.embedded else "; check AVA_QDRANT_URL and AVA_QDRANT_API_KEY"
+                raise KnowledgeError(f"Qdrant at {self.location} could not {what}: {detail}{hint}") from None
 
-
-def payload_of(point: Any) -> dict[str, Any]:
-    """A scored point's payload, never None."""
-    return dict(point.payload or {})

@@ -10,6 +10,8 @@ from ava_core.errors import KnowledgeError
 
 _model: Any = None
 _loading = threading.Lock()
+# Hugging Face tokenizers are not safe to call from two threads at once ("Already borrowed").
+_encoding = threading.Lock()
 
 
 class LocalEmbedder:
@@ -20,15 +22,13 @@ class LocalEmbedder:
 
     def __init__(self, *, batch_size: int = 64):
         self.batch_size = batch_size
-        # Hugging Face tokenizers are not safe to call from two threads at once ("Already borrowed").
-        self._encoding = threading.Lock()
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         """One unit-length vector per text."""
         if not texts:
             return []
         model = load_model()
-        with self._encoding:
+        with _encoding:
             vectors = model.encode(
                 texts, batch_size=self.batch_size, normalize_embeddings=True,
                 convert_to_numpy=True, show_progress_bar=False,

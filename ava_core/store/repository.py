@@ -104,6 +104,9 @@ class ToolCallRecord:
     latency_ms: float
 
 
+_STATUS_RANK = {"received": 0, "sent": 1, "delivered": 2, "read": 3}
+
+
 def _iso(at: datetime) -> str:
     if at.tzinfo is None:
         raise StoreError("naive datetime passed to the store; use timezone-aware times")
@@ -383,13 +386,21 @@ class Store:
         )
 
     def update_message_status(self, channel: str, channel_message_id: str, status: str) -> bool:
-        """Apply a delivery receipt; returns False when no such message is stored."""
+        """Apply a delivery receipt; returns False when no such message is stored.
+
+        Receipts can arrive out of order (WhatsApp does not guarantee it), so a status only
+        moves forward: sent → delivered → read; ``failed`` always applies.
+        """
         with self._unit(write=True) as conn:
-            cur = conn.execute(
-                "UPDATE messages SET status = ? WHERE channel = ? AND channel_message_id = ?",
-                (status, channel, channel_message_id),
-            )
-            return cur.rowcount > 0
+            row = conn.execute(
+                "SELECT id, status FROM messages WHERE channel = ? AND channel_message_id = ?",
+                (channel, channel_message_id),
+            ).fetchone()
+            if row is None:
+                return False
+            if status == "failed" or _STATUS_RANK.get(status, 0) > _STATUS_RANK.get(row["status"], 0):
+                conn.execute("UPDATE messages SET status = ? WHERE id = ?", (status, row["id"]))
+            return True
 
     def set_message_text(self, message_id: int, text: str) -> None:
         """Replace a stored message's text, e.g. a voice note's placeholder by its transcript."""

@@ -51,6 +51,15 @@ def test_ingest_defaults_to_the_profiles_sources_and_prints_a_summary(ava, test_
     assert any(line.split() == ["objection", "pairs", "0", "0", "4", "0"] for line in again.stdout.splitlines())
 
 
+def test_quiet_ingest_prints_one_line(ava, test_profile, embedder):
+    result = run(ava, "ingest", "--quiet", "--profile", str(test_profile))
+
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 1
+    assert result.stdout.startswith("knowledge: 9 chunks, 4 objection pairs, 13 changed, in ")
+    assert result.stderr == ""
+
+
 def test_eval_prints_recall_and_mrr_for_a_labelled_set(ava, test_profile, corpus, embedder):
     run(ava, "ingest", "--profile", str(test_profile))
 

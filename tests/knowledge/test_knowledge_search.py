@@ -6,12 +6,12 @@ import pytest
 from qdrant_client import QdrantClient
 
 from ava_core.errors import KnowledgeError
+from ava_core.knowledge.base import UnconfiguredKnowledge
 from ava_core.knowledge.client import connect
 from ava_core.knowledge.factory import build_knowledge
 from ava_core.knowledge.ingest import ingest
 from ava_core.knowledge.qdrant import QdrantKnowledge
 from ava_core.knowledge.unavailable import UnavailableKnowledge
-from ava_core.knowledge.base import UnconfiguredKnowledge
 from ava_core.settings import Settings
 
 

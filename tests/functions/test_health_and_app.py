@@ -1,0 +1,117 @@
+"""The app's shape: registered functions, host and local settings, and ``/api/health``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import azure.functions as func
+from pydantic import SecretStr
+
+from activities.runtime import Runtime, Services
+from ava_core import __version__
+from ava_core.errors import ConfigError
+from ava_core.settings import Settings
+from webhooks import health
+
+ROOT = Path(__file__).resolve().parents[2]
+check = health.health.build().get_user_function()
+
+
+def _get() -> func.HttpRequest:
+    return func.HttpRequest(method="GET", url="http://localhost:7071/api/health", body=b"")
+
+
+def test_health_reports_version_store_and_providers_without_secrets(services, wa_settings):
+    secret_settings = wa_settings.model_copy(update={"anthropic_api_key": SecretStr("sk-ant-secret")})
+    services(settings=secret_settings)
+    response = check(_get())
+    body = json.loads(response.get_body())
+    assert response.status_code == 200
+    assert body["version"] == __version__ and body["store"] is True and body["status"] == "ok"
+    assert body["providers"] == ["playbook", "anthropic"]
+    assert body["channels"] == ["whatsapp"]
+    text = response.get_body().decode()
+    assert "sk-ant-secret" not in text and "test-app-secret" not in text
+
+
+def test_health_is_503_when_the_store_does_not_answer(services, monkeypatch):
+    s = services()
+    monkeypatch.setattr(s.assistant.store, "ping", lambda: False)
+    response = check(_get())
+    assert response.status_code == 503 and json.loads(response.get_body())["status"] == "degraded"
+
+
+def test_health_names_the_broken_setting_and_not_its_value(monkeypatch):
+    from activities.runtime import runtime
+
+    monkeypatch.setenv("AVA_DB_BUSY_TIMEOUT_MS", "not-a-number-secret")
+    monkeypatch.setattr(runtime, "_settings", None)
+    monkeypatch.setattr(runtime, "_services", None)
+    response = check(_get())
+    body = response.get_body().decode()
+    assert response.status_code == 503
+    assert "AVA_DB_BUSY_TIMEOUT_MS" in body and "not-a-number-secret" not in body
+
+
+def test_health_passes_on_a_config_error_message(monkeypatch):
+    from activities import runtime as module
+
+    def broken(settings):
+        raise ConfigError("examples/missing.yaml: no such profile file")
+
+    monkeypatch.setattr(module, "runtime", Runtime(broken))
+    monkeypatch.setattr(health, "runtime", module.runtime)
+    response = check(_get())
+    assert response.status_code == 503 and "missing.yaml" in response.get_body().decode()
+
+
+def test_services_are_built_once_and_only_on_first_use(settings):
+    built: list[Settings] = []
+
+    def build(s: Settings) -> Services:
+        built.append(s)
+        return Services(settings=s, assistant=None)
+
+    runtime = Runtime(build)
+    assert built == []
+    assert runtime.settings().model == "playbook"
+    assert built == []  # settings alone open nothing
+    assert runtime.services() is runtime.services()
+    assert len(built) == 1
+
+
+def test_the_app_registers_the_webhooks_orchestrator_and_activities():
+    import function_app
+
+    functions = {f.get_function_name(): f for f in function_app.app.get_functions()}
+    assert set(functions) == {
+        "whatsapp_verify", "whatsapp_webhook", "health", "sweep_conversations", "conversation",
+        "llm_step", "run_tool", "hand_off", "send_typing", "send_reply",
+    }
+    bindings = {b.type for b in functions["whatsapp_webhook"].get_bindings()}
+    assert bindings == {"httpTrigger", "http", "durableClient"}
+    assert functions["conversation"].get_trigger().type == "orchestrationTrigger"
+
+
+def test_local_settings_sample_lists_every_ava_setting():
+    values = json.loads((ROOT / "local.settings.sample.json").read_text())["Values"]
+    expected = {f"AVA_{name.upper()}" for name in Settings.model_fields}
+    assert expected - set(values) == set(), "add these to local.settings.sample.json"
+    assert values["AzureWebJobsStorage"] == "UseDevelopmentStorage=true"
+    assert values["FUNCTIONS_WORKER_RUNTIME"] == "python"
+
+
+def test_host_json_pins_the_bundle_and_keeps_running_instances():
+    host = json.loads((ROOT / "host.json").read_text())
+    assert host["version"] == "2.0"
+    assert host["extensionBundle"] == {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"}
+    durable = host["extensions"]["durableTask"]
+    assert durable["hubName"] and durable["overridableExistingInstanceStates"] == "NonRunningStates"
+
+
+def test_requirements_install_the_functions_runtime_and_the_engines_dependencies():
+    lines = {line.split(">=")[0] for line in (ROOT / "requirements.txt").read_text().splitlines()
+             if line and not line.startswith("#")}
+    assert {"azure-functions", "azure-functions-durable", "pydantic", "pydantic-settings", "httpx", "loguru",
+            "pyyaml", "jinja2"} <= lines
