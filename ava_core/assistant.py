@@ -63,8 +63,10 @@ class Assistant:
         if channel is None:
             raise ChannelError(f"no channel {conversation.channel!r} is configured for conversation {conversation.id}")
         sent = []
+        last = state.bubbles[-1] if state.bubbles else None
         for text in state.bubbles if bubbles is None else bubbles:
-            receipt = channel.send(contact.external_id, OutboundMessage(text=text))
+            choices = state.choices if text == last else []
+            receipt = channel.send(contact.external_id, OutboundMessage(text=text, choices=choices))
             store.add_message(
                 conversation.id, "assistant", text, at=self.engine.clock.now(), channel=conversation.channel,
                 channel_message_id=receipt.channel_message_id, status="sent",

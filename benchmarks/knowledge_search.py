@@ -13,7 +13,6 @@ import argparse
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -84,6 +83,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def _figures(ms: list[float]) -> str:
+    return f"p50 {percentile(ms, 0.5):5.1f} ms  p90 {percentile(ms, 0.9):5.1f} ms  p99 {percentile(ms, 0.99):5.1f} ms"
+
+
 def run_size(chunks: int, queries: int, embedder: LocalEmbedder) -> None:
     rng = random.Random(chunks)
     work = Path(tempfile.mkdtemp(prefix=f"ava-bench-{chunks}-"))
@@ -99,20 +102,25 @@ def run_size(chunks: int, queries: int, embedder: LocalEmbedder) -> None:
               f"{report.seconds:.1f} s = {written / report.seconds:.0f} points/s")
         knowledge = QdrantKnowledge(index, embedder)
         knowledge.search("warm up", limit=5)
+        texts = [f"{rng.choice(QUERIES)} {i}" for i in range(queries)]  # never the same text twice
+        embedding, qdrant = [], []
+        for text in texts:
+            t0 = time.perf_counter()
+            vector = embedder.embed([text])[0]
+            t1 = time.perf_counter()
+            index.query("domain", vector, limit=5)
+            t2 = time.perf_counter()
+            embedding.append((t1 - t0) * 1000)
+            qdrant.append((t2 - t1) * 1000)
+        print(f"        embedding alone       {_figures(embedding)}")
+        print(f"        Qdrant alone (domain) {_figures(qdrant)}")
         for kind in (None, "objection"):
-            total, embed_only = [], []
-            for i in range(queries):
-                text = f"{rng.choice(QUERIES)} {i}"  # never the same text twice
+            total = []
+            for text in texts:
                 t0 = time.perf_counter()
-                knowledge.search(text, kind=kind, limit=5)  # embeds the query itself
-                t1 = time.perf_counter()
-                embedder.embed([text + "?"])
-                t2 = time.perf_counter()
-                total.append((t1 - t0) * 1000)
-                embed_only.append((t2 - t1) * 1000)
-            print(f"        search kind={kind or 'any':<9} p50 {percentile(total, 0.5):5.1f} ms  "
-                  f"p99 {percentile(total, 0.99):5.1f} ms  (of which embedding p50 "
-                  f"{statistics.median(embed_only):4.1f} ms; {queries} queries)")
+                knowledge.search(text + " ?", kind=kind, limit=5)  # embeds the query itself
+                total.append((time.perf_counter() - t0) * 1000)
+            print(f"        search kind={kind or 'any':<9} {_figures(total)}  <- embedding included")
     finally:
         disconnect_all()
         shutil.rmtree(work, ignore_errors=True)
@@ -125,7 +133,8 @@ def main() -> None:
     args = parser.parse_args()
     import torch
 
-    print(f"cpu cores {os.cpu_count()}, torch threads {torch.get_num_threads()}, python {sys.version.split()[0]}")
+    print(f"cpu cores {os.cpu_count()}, torch threads {torch.get_num_threads()}, python {sys.version.split()[0]}, "
+          f"load average {os.getloadavg()[0]:.2f} (other work on the machine skews the figures)")
     model_load()
     embedder = LocalEmbedder()
     embedder.embed(["warm up"])

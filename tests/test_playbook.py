@@ -84,3 +84,23 @@ def test_an_unreadable_answer_gets_a_hint_before_a_hand_off(make_assistant, say,
         "Sorry, I didn't quite catch that. Roughly how much is your average monthly electric bill? "
         "A rough dollar amount is fine, like $150."
     )
+
+
+def test_offered_times_come_as_quick_replies_on_the_last_bubble(make_assistant, say, channel):
+    assistant = make_assistant()
+    for text in ("hi", "yes", "$200", "6 years", "full sun"):
+        say(assistant, text)
+    before = len(channel.sent)
+    say(assistant, "78704")
+    messages = [m for _, m in channel.sent[before:]]
+    assert [c.title for c in messages[-1].choices] == ["Tue Dec 1, 1:00 PM", "Wed Dec 2, 9:00 AM", "Thu Dec 3, 9:00 AM"]
+    assert all(not m.choices for m in messages[:-1])
+    assert all(len(c.title) <= 20 for c in messages[-1].choices)
+
+
+def test_tapping_a_quick_reply_books_that_time(make_assistant, say, store):
+    assistant = make_assistant()
+    for text in ("hi", "yes", "$200", "6 years", "full sun", "78704"):
+        state = say(assistant, text)
+    say(assistant, "Wed Dec 2, 9:00 AM")
+    assert store.active_appointment(state.conversation_id).slot_id == "2026-12-02T09:00:00-06:00"

@@ -21,7 +21,8 @@ from ava_core.agent.guards import CLAIM_FIX, opted_out, unbacked_claims
 from ava_core.agent.history import WINDOW, to_chat
 from ava_core.agent.prompt import context_prompt, system_prompt
 from ava_core.agent.snapshot import build_state
-from ava_core.calendar.base import Calendar
+from ava_core.calendar.base import Calendar, short_slot_label
+from ava_core.channels.base import Choice
 from ava_core.clock import Clock
 from ava_core.errors import AvaError, KnowledgeError
 from ava_core.geo.base import Geo
@@ -65,6 +66,7 @@ class TurnState(BaseModel):
     claim_retries: int = 0
     guidance: list[Guidance] = Field(default_factory=list)
     bubbles: list[str] = Field(default_factory=list)
+    choices: list[Choice] = Field(default_factory=list, description="quick replies for the last bubble")
     outcome: Outcome = "thinking"
     trace: list[TraceEvent] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
@@ -247,7 +249,20 @@ class Engine:
                 "claim_retries": state.claim_retries + 1,
             })
         bubbles = split_bubbles(text, self.profile.pacing.max_bubble_chars)
-        return state.model_copy(update={"bubbles": bubbles, "outcome": "reply", "nudges": []})
+        return state.model_copy(update={
+            "bubbles": bubbles, "outcome": "reply", "nudges": [], "choices": self._slot_choices(state, snapshot),
+        })
+
+    def _slot_choices(self, state: TurnState, snapshot: ConversationState) -> list[Choice]:
+        """When this turn offered times, the lead can tap one instead of typing it."""
+        offered_now = any(
+            e.kind == "tool" and (e.name == "get_free_slots" and e.ok or
+                                  e.name == "book_appointment" and not e.ok and "alternatives" in str(e.result))
+            for e in state.trace
+        )
+        if not offered_now or snapshot.appointment is not None:
+            return []
+        return [Choice(id=s.id, title=short_slot_label(s.start, self.profile.tz)) for s in snapshot.offered_slots]
 
     def _fall_back(self, state: TurnState, reason: str) -> TurnState:
         """Never leave a lead in silence: hand off to a person and tell the lead so."""

@@ -41,3 +41,9 @@ def slot_label(start: datetime, tz: ZoneInfo) -> str:
     local = start.astimezone(tz)
     hour = local.strftime("%I:%M %p").lstrip("0")
     return f"{local:%A}, {local:%b} {local.day} at {hour}"
+
+
+def short_slot_label(start: datetime, tz: ZoneInfo) -> str:
+    """A slot in at most 20 characters, WhatsApp's limit for a reply button: 'Wed Dec 2, 9:00 AM'."""
+    local = start.astimezone(tz)
+    return f"{local:%a %b} {local.day}, {local.hour % 12 or 12}:{local:%M %p}"

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ class Unit:
     payload: dict[str, Any]
     phrasings: list[str]  # one vector each
 
-    @property
+    @cached_property
     def hash(self) -> str:
         body = json.dumps([self.kind, self.key, self.source, self.payload, self.phrasings], sort_keys=True)
         return hashlib.sha256(body.encode()).hexdigest()[:32]
@@ -203,6 +204,8 @@ def _write(index: KnowledgeIndex, embedder: Embedder, writes: list[tuple[Kind, s
            report: IngestReport, on_progress: Progress | None) -> None:
     from qdrant_client import models as qm
 
+    # Similar lengths in one batch: the model pads every text to the batch's longest.
+    writes = sorted(writes, key=lambda w: len(w[2].phrasings[w[3]]))
     done = 0
     for start in range(0, len(writes), EMBED_BATCH):
         batch = writes[start:start + EMBED_BATCH]
