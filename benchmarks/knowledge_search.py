@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -140,6 +141,8 @@ def main() -> None:
     embedder.embed(["warm up"])
     for size in args.sizes:
         run_size(size, args.queries, embedder)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"this process peak RSS {peak:.0f} MB (model + embedded Qdrant at the largest size)")
 
 
 if __name__ == "__main__":

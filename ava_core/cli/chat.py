@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -38,6 +39,9 @@ def register(app: typer.Typer) -> None:
             console.print(f"[red]{exc}[/]")
             raise typer.Exit(1) from None
         engine = assistant.engine
+        warm_up = getattr(engine.knowledge, "warm_up", None)
+        if warm_up is not None:  # the local embedder takes seconds to load: not while the lead waits
+            threading.Thread(target=warm_up, name="knowledge-warm-up", daemon=True).start()
         business = engine.profile.business.name
         console.print(f"[bold]AVA[/] for {business} · model [cyan]{engine.model.name}[/] · store {settings.db_path}")
         console.print("[dim]Type as a lead would. /new starts a new conversation, /quit leaves.[/]\n")
@@ -75,6 +79,10 @@ def register(app: typer.Typer) -> None:
                     console.print(f"[dim]  ↳ {mark} {event.name}({_short(event.args)}) → {_short(result)}[/]")
                 elif event.kind in ("guard", "fallback", "knowledge"):
                     console.print(f"[dim]  ↳ {event.kind}: {event.name} {_short(event.args or event.result)}[/]")
+            if state.usage.input_tokens or state.usage.output_tokens:
+                cost = f", ${state.cost_usd:.4f}" if state.cost_usd else ""
+                console.print(f"[dim]  ↳ tokens: {state.usage.input_tokens} in ({state.usage.cached_tokens} cached), "
+                              f"{state.usage.output_tokens} out{cost}[/]")
             delays = reply_delays(engine.profile.pacing, state.bubbles, read_text=text, seed=inbound.message_id)
             for bubble, delay in zip(state.bubbles, delays, strict=True):
                 if pace:

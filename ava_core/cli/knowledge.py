@@ -83,7 +83,8 @@ def ingest(
         _out.print(f"skipped {file}: {why}")
     written = sum(c.points_written for c in report.counts.values())
     deleted = sum(c.points_deleted for c in report.counts.values())
-    _out.print(f"{len(report.files)} files, {written} points written, {deleted} deleted, in {report.seconds:.1f} s")
+    _out.print(f"{len(report.files)} files, {written} point{'s' * (written != 1)} written, {deleted} deleted, "
+               f"in {report.seconds:.1f} s")
 
 
 def evaluate(

@@ -56,6 +56,11 @@ def _print(result) -> None:
     for line in result.transcript:
         who = "[bold cyan]lead[/]" if line["role"] == "user" else "[bold green] ava[/]"
         console.print(f"{who}  {line['text']}")
+    usage = result.usage
+    if usage.get("input_tokens") or usage.get("output_tokens"):
+        console.print(f"[dim]{int(usage['calls'])} model calls: {int(usage['input_tokens'])} tokens in "
+                      f"({int(usage['cached_tokens'])} cached), {int(usage['output_tokens'])} out, "
+                      f"${usage['cost_usd']:.4f}[/]")
     mark = "[green]PASS[/]" if result.passed else "[red]FAIL[/]"
     console.print(f"{mark} {result.name}")
     for failure in result.failures:

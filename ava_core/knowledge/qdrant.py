@@ -19,6 +19,10 @@ class QdrantKnowledge:
         self.embedder = embedder
         self._checked = False
 
+    def warm_up(self) -> None:
+        """Load the embedding model now (seconds for the local one) instead of on the first search."""
+        self.embedder.embed(["warm up"])
+
     def search(self, query: str, *, kind: Kind | None = None, limit: int = 5,
                tags: list[str] | None = None) -> list[Passage]:
         """Best passages for ``query``, best first; score is cosine similarity (higher is closer)."""

@@ -236,14 +236,19 @@ class _Turn:
         return self._say(self._next_step_text())
 
     def _knowledge_answer(self, result: dict[str, Any]) -> str:
-        threshold = self.profile.knowledge.objection_threshold
+        """The best pair's response, else the best document passage, else the profile's fallback.
+
+        A pair's closing question is dropped: the playbook asks its own next question after it,
+        and two questions in one reply leave the lead unsure which to answer.
+        """
+        settings = self.profile.knowledge
         for passage in result.get("passages") or []:
-            if passage.get("score", 0) < threshold * 0.8:
-                continue
-            if passage.get("response"):
-                return passage["response"]
-            return _first_sentences(passage["text"], 280)
-        return self.profile.knowledge.fallback_objection_reply
+            score = passage.get("score", 0)
+            if passage.get("response") and score >= settings.objection_threshold:
+                return _without_closing_question(passage["response"])
+            if not passage.get("response") and score >= settings.passage_threshold:
+                return _first_sentences(_plain(passage["text"]), 280)
+        return settings.fallback_objection_reply
 
     # --- words ----------------------------------------------------------------------------
 
@@ -370,3 +375,31 @@ def _first_sentences(text: str, limit: int) -> str:
         return text
     cut = max(text.rfind(". ", 0, limit), text.rfind("! ", 0, limit), text.rfind("? ", 0, limit))
     return text[: cut + 1] if cut > 0 else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _without_closing_question(text: str) -> str:
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    while len(sentences) > 1 and sentences[-1].endswith("?"):
+        sentences.pop()
+    return " ".join(sentences)
+
+
+def _plain(markdown: str) -> str:
+    """A document chunk as a sentence a person would text: no headings, bullets or emphasis."""
+    parts: list[str] = []
+    bullets: list[str] = []
+    for raw in markdown.splitlines():
+        line = re.sub(r"[*_`]", "", raw).strip()
+        if not line or line.startswith("#"):
+            continue
+        item = re.match(r"^([-*+]|\d+[.)])\s+(.*)", raw.strip())
+        if item:
+            bullets.append(re.sub(r"[*_`]", "", item.group(2)).rstrip("."))
+            continue
+        if bullets:
+            parts.append(", ".join(bullets) + ".")
+            bullets = []
+        parts.append(line)
+    if bullets:
+        parts.append(", ".join(bullets) + ".")
+    return " ".join(parts)

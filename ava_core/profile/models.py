@@ -197,7 +197,10 @@ class Handoff(_Strict):
 
 class KnowledgeSettings(_Strict):
     sources: list[str] = Field(default_factory=list, description="files or folders for `ava ingest`")
-    objection_threshold: float = Field(0.55, ge=0, le=1)
+    objection_threshold: float = Field(0.45, ge=0, le=1, description="similarity above which a pair guides a reply")
+    passage_threshold: float = Field(
+        0.2, ge=0, le=1, description="similarity above which the playbook quotes a document passage"
+    )
     fallback_objection_reply: str = (
         "That's a fair question. The consultation is free and there's no obligation, "
         "so you can get real numbers before deciding anything."
