@@ -35,6 +35,7 @@ test: install
 
 bench: install
 	$(BIN)/python benchmarks/turn_overhead.py
+	$(BIN)/python benchmarks/webhook_path.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
