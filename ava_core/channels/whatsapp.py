@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -24,6 +23,7 @@ from ava_core.channels.base import Choice, InboundMessage, OutboundMessage, Send
 from ava_core.channels.voice import PLACEHOLDER as VOICE_PLACEHOLDER
 from ava_core.clock import Clock, SystemClock
 from ava_core.errors import ChannelError
+from ava_core.retry_after import retry_after_seconds
 
 CHANNEL = "whatsapp"
 GRAPH_URL = "https://graph.facebook.com"
@@ -492,7 +492,8 @@ class WhatsAppChannel:
             error = _graph_error(response)
             limited = response.status_code == 429 or error.code in RATE_LIMIT_CODES
             if limited and attempt < self._max_attempts:
-                wait = _retry_after(response, self._clock.now()) or min(2.0 ** attempt, self._max_wait)
+                wait = retry_after_seconds(response.headers, now=lambda: self._clock.now().timestamp()) or min(
+                    2.0 ** attempt, self._max_wait)
                 if wait <= self._max_wait:
                     logger.warning("WhatsApp rate limit (code {}): retrying in {:.1f}s", error.code, wait)
                     self._sleep(wait)
@@ -528,21 +529,6 @@ def _graph_error(response: httpx.Response) -> WhatsAppError:
     retryable = response.status_code >= 500 or bool(body.get("is_transient"))
     return WhatsAppError(f"WhatsApp refused the request (code {code}, HTTP {response.status_code}): {what}",
                          code=code, retryable=retryable)
-
-
-def _retry_after(response: httpx.Response, now: datetime) -> float | None:
-    """Seconds from a Retry-After header: a number or an HTTP date."""
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        return max((parsedate_to_datetime(value) - now).total_seconds(), 0.0)
-    except (TypeError, ValueError):
-        return None
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:

@@ -9,7 +9,6 @@ Retried: timeouts, connection errors, 408, 409, 429 and 5xx including Anthropic'
 
 from __future__ import annotations
 
-import email.utils
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -19,6 +18,7 @@ from typing import TypeVar
 from loguru import logger
 
 from ava_core.errors import ProviderError
+from ava_core.retry_after import retry_after_seconds
 
 T = TypeVar("T")
 
@@ -42,30 +42,6 @@ class ProviderCallError(ProviderError):
         super().__init__(message, retryable=failure.retryable, provider=provider)
         self.failure = failure
         self.attempts = attempts
-
-
-def retry_after_seconds(headers: Mapping[str, str] | None, *, now: Callable[[], float] = time.time) -> float | None:
-    """Seconds the server asked to wait: ``retry-after-ms``, or ``Retry-After`` as seconds or an HTTP date."""
-    if not headers:
-        return None
-    ms = headers.get("retry-after-ms")  # Azure OpenAI and OpenAI send this finer-grained header
-    if ms is not None:
-        try:
-            return max(float(ms) / 1000, 0.0)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)  # RFC 9110 §10.2.3: an HTTP-date is allowed
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - now(), 0.0)
 
 
 def failure_from_status(
