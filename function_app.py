@@ -1,7 +1,8 @@
 """The Azure Functions app: the composition root that registers every blueprint, nothing else.
 
     webhooks/       HTTP in: /api/whatsapp (GET handshake, POST messages), /api/health;
-                    the sweeper timer that restarts conversations left waiting
+                    the sweeper timer that restarts conversations left waiting;
+                    the nightly retention timer that archives idle conversations
     orchestrators/  the conversation orchestration: gather, think, pace, send
     activities/     engine steps and sends, around ``ava_core``
 
@@ -14,9 +15,9 @@ import azure.functions as func
 
 from activities import delivery, turn
 from orchestrators import conversation
-from webhooks import health, sweeper, whatsapp
+from webhooks import health, retention, sweeper, whatsapp
 
 # Webhooks declare their own (anonymous, signature-checked) auth; anything else needs a key.
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
-for blueprint in (whatsapp.bp, health.bp, sweeper.bp, conversation.bp, turn.bp, delivery.bp):
+for blueprint in (whatsapp.bp, health.bp, sweeper.bp, retention.bp, conversation.bp, turn.bp, delivery.bp):
     app.register_functions(blueprint)

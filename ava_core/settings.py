@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     )
     db_busy_timeout_ms: int = 5000
     data_key: SecretStr | None = Field(None, description="Fernet key that encrypts message bodies and PII at rest")
+    retention_days: int = Field(180, ge=1, description="idle conversations older than this are archived")
+    archive_dir: Path = Path("data/archive")
 
     # Azure OpenAI.
     azure_openai_endpoint: str | None = None

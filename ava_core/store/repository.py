@@ -437,6 +437,54 @@ class Store:
             ).fetchall()
         return [(r["conversation_id"], r["channel"], r["message_id"], r["channel_message_id"]) for r in rows]
 
+    # --- retention ----------------------------------------------------------------------
+
+    # Child tables of a conversation, in the order they are exported and deleted.
+    _CONVERSATION_TABLES = (
+        "messages", "qualification_answers", "area_checks", "offered_slots", "appointments", "tool_calls",
+        "model_calls",
+    )
+
+    def inactive_conversations(self, before: datetime, *, limit: int = 500) -> list[int]:
+        """Conversations untouched since ``before`` with no appointment still to come."""
+        with self._unit() as conn:
+            rows = conn.execute(
+                "SELECT c.id FROM conversations c WHERE c.updated_at < ? AND NOT EXISTS ("
+                "SELECT 1 FROM appointments a WHERE a.conversation_id = c.id AND a.status = 'booked' "
+                "AND a.end_utc >= ?) ORDER BY c.updated_at LIMIT ?",
+                (_iso(before), _iso(before), limit),
+            ).fetchall()
+        return [r["id"] for r in rows]
+
+    def export_conversation(self, conversation_id: int) -> dict[str, Any]:
+        """Every row of one conversation as stored (sealed text stays sealed), for the archive."""
+        with self._unit() as conn:
+            row = conn.execute("SELECT * FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"no conversation with id {conversation_id}")
+            record: dict[str, Any] = {"conversation": dict(row)}
+            for table in self._CONVERSATION_TABLES:
+                record[table] = [
+                    dict(r) for r in conn.execute(f"SELECT * FROM {table} WHERE conversation_id = ?", (conversation_id,))
+                ]
+        return record
+
+    def delete_conversation(self, conversation_id: int, *, updated_at: str) -> bool:
+        """Delete an archived conversation, unless it changed since it was exported (then keep it)."""
+        with self._unit(write=True) as conn:
+            current = conn.execute("SELECT updated_at FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+            if current is None or current["updated_at"] != updated_at:
+                return False
+            for table in self._CONVERSATION_TABLES:
+                conn.execute(f"DELETE FROM {table} WHERE conversation_id = ?", (conversation_id,))
+            conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+        return True
+
+    def prune_processed_webhooks(self, before: datetime) -> int:
+        """Forget webhook ids older than any retry a provider would still send."""
+        with self._unit(write=True) as conn:
+            return conn.execute("DELETE FROM processed_webhooks WHERE received_at < ?", (_iso(before),)).rowcount
+
     def mark_processed(self, channel: str, delivery_id: str, at: datetime) -> bool:
         """Remember a webhook delivery; False when it was seen before (a retry)."""
         with self._unit(write=True) as conn:
