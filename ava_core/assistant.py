@@ -67,10 +67,17 @@ class Assistant:
         for text in state.bubbles if bubbles is None else bubbles:
             choices = state.choices if text == last else []
             receipt = channel.send(contact.external_id, OutboundMessage(text=text, choices=choices))
-            store.add_message(
+            stored = store.add_message(
                 conversation.id, "assistant", text, at=self.engine.clock.now(), channel=conversation.channel,
                 channel_message_id=receipt.channel_message_id, status="sent",
             )
+            if stored is None:
+                # The channel reused an id: keep what the lead saw in the history regardless.
+                logger.bind(conversation_id=conversation.id).error(
+                    "channel {} returned a message id already stored: {}", conversation.channel,
+                    receipt.channel_message_id)
+                store.add_message(conversation.id, "assistant", text, at=self.engine.clock.now(),
+                                  channel=conversation.channel, status="sent")
             sent.append(text)
         return sent
 

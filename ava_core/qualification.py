@@ -132,11 +132,20 @@ def _choice(options: list[str], text: str) -> str | None:
     for option in sorted(options, key=len, reverse=True):
         if option.casefold() in lowered:
             return option
-    # Fall back to a distinctive word of an option ("shade" is ambiguous, "heavy" is not).
-    words = {}
-    for option in options:
-        for word in re.findall(r"[a-z]+", option.casefold()):
-            words.setdefault(word, set()).add(option)
-    hits = {next(iter(opts)) for word, opts in words.items()
-            if len(opts) == 1 and re.search(rf"\b{word}\b", lowered)}
+    # Else a word that points at exactly one option: "sunny" → full sun, "partly" → partial
+    # shade. A word shared by several options ("shade") decides nothing.
+    said = re.findall(r"[a-z]+", lowered)
+    hits = {
+        option
+        for option in options
+        for word in re.findall(r"[a-z]+", option.casefold())
+        if sum(word in re.findall(r"[a-z]+", o.casefold()) for o in options) == 1
+        and any(_same_stem(word, w) for w in said)
+    }
     return hits.pop() if len(hits) == 1 else None
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """'sun'/'sunny', 'partial'/'partly', 'heavy'/'heavily': one starts the other, or both share four letters."""
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 3 and (long.startswith(short) or (len(short) >= 4 and short[:4] == long[:4]))

@@ -70,3 +70,11 @@ def test_a_booked_slot_is_no_longer_free(profile, store):
 
 def test_slot_labels_read_like_a_person_says_them():
     assert slot_label(datetime(2026, 12, 2, 16, 0, tzinfo=UTC), CHICAGO) == "Wednesday, Dec 2 at 10:00 AM"
+
+
+def test_no_slots_on_the_businesss_closed_dates(profile, store):
+    now = datetime(2026, 11, 25, 8, 0, tzinfo=CHICAGO)  # the day before Thanksgiving
+    slots = _calendar(profile, store, now).free_slots(now, now + timedelta(days=4))
+    days = {s.start.astimezone(CHICAGO).date().isoformat() for s in slots}
+    assert "2026-11-25" in days and "2026-11-28" in days
+    assert "2026-11-26" not in days and "2026-11-27" not in days

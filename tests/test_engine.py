@@ -159,3 +159,23 @@ def test_a_stale_turn_is_detected_when_the_lead_writes_again(make_assistant, say
     assistant.receive(InboundMessage(channel="whatsapp", message_id="m2", sender="+1",
                                      text="actually one more thing", received_at=clock.now()))
     assert assistant.engine.is_stale(state)
+
+
+def test_what_was_sent_stays_in_the_history_even_if_a_channel_reuses_an_id(make_assistant, say, store):
+    from ava_core.channels.base import SendReceipt
+
+    class Forgetful:
+        name = "whatsapp"
+
+        def send(self, to, message):
+            return SendReceipt(channel_message_id="always-the-same")
+
+        def typing(self, to, in_reply_to=None):
+            pass
+
+    assistant = make_assistant(channels={"whatsapp": Forgetful()})
+    say(assistant, "hi")
+    state = say(assistant, "yes")
+    texts = [m.text for m in store.messages(state.conversation_id) if m.role == "assistant" and m.text]
+    assert len(texts) == 3  # greeting, first question, second question: the lead is not greeted twice
+    assert "Roughly how much is your average monthly electric bill?" in texts[-1]

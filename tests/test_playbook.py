@@ -61,6 +61,14 @@ def test_it_understands_which_slot_the_lead_means(make_assistant, say, store, ch
     assert store.active_appointment(state.conversation_id).slot_id == booked
 
 
+def test_a_bare_hour_picks_the_slot_on_the_hour(make_assistant, say, store):
+    assistant = make_assistant()
+    for text in ("hi", "yes", "$200", "6 years", "full sun", "78704", "anything on saturday?"):
+        state = say(assistant, text)
+    say(assistant, "10")
+    assert store.active_appointment(state.conversation_id).slot_id == "2026-12-05T10:00:00-06:00"
+
+
 def test_asking_for_another_day_offers_times_on_that_day(make_assistant, say, channel):
     assistant = make_assistant()
     for text in ("hi", "yes", "$200", "6 years", "full sun", "78704"):
@@ -104,3 +112,14 @@ def test_tapping_a_quick_reply_books_that_time(make_assistant, say, store):
         state = say(assistant, text)
     say(assistant, "Wed Dec 2, 9:00 AM")
     assert store.active_appointment(state.conversation_id).slot_id == "2026-12-02T09:00:00-06:00"
+
+
+def test_a_zip_given_out_of_turn_is_recorded_and_the_question_asked_again(make_assistant, say, channel, store):
+    assistant = make_assistant()
+    for text in ("hi", "yes", "$200", "6 years"):
+        say(assistant, text)
+    state = say(assistant, "its 78664")
+    assert store.answers(state.conversation_id)["zip"].verdict == "pass"
+    assert _texts(channel)[-1].endswith("How much sun does your roof get? Full sun, partial shade, or heavy shade?")
+    say(assistant, "sunny")
+    assert "Great news, you're a good fit" in " ".join(_texts(channel)[-2:])

@@ -56,8 +56,9 @@ def working_slots(booking: Booking, tz: ZoneInfo, first: date, last: date) -> li
     length = timedelta(minutes=booking.meeting_minutes)
     slots: list[Slot] = []
     day = first
+    closed = set(booking.closed_dates)
     while day <= last:
-        for open_at, close_at in booking.ranges(day.weekday()):
+        for open_at, close_at in [] if day in closed else booking.ranges(day.weekday()):
             cursor = datetime.combine(day, open_at)
             closing = datetime.combine(day, close_at)
             while cursor + length <= closing:

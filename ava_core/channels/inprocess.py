@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+import uuid
 
 from ava_core.channels.base import OutboundMessage, SendReceipt
 
@@ -12,11 +12,11 @@ class InProcessChannel:
         self.name = name
         self.sent: list[tuple[str, OutboundMessage]] = []
         self.typing_events: list[str] = []
-        self._ids = itertools.count(1)
 
     def send(self, to: str, message: OutboundMessage) -> SendReceipt:
         self.sent.append((to, message))
-        return SendReceipt(channel_message_id=f"{self.name}-out-{next(self._ids)}")
+        # Unique across processes: the store keeps channel message ids unique per channel.
+        return SendReceipt(channel_message_id=f"{self.name}-out-{uuid.uuid4().hex}")
 
     def typing(self, to: str, in_reply_to: str | None = None) -> None:
         self.typing_events.append(to)

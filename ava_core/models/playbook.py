@@ -108,6 +108,8 @@ class _Turn:
             calls = self._record(question, answer, text)
             calls += self._also_answered(text, question)
             return self._calls(calls)
+        if question is not None and (other := self._also_answered(text, question)):
+            return self._calls(other)  # a later answer now; the pending question comes again after it
         if self._looks_like_objection(text):
             return self._objection(text)
         return self._unclear()
@@ -178,7 +180,8 @@ class _Turn:
             listing = "; ".join(f"{i}) {s.label}" for i, s in enumerate(self.state.offered_slots, 1))
             return self._say(f"Sorry, which time works for you? {listing}. Or tell me a day that suits you better.")
         hint = _HINTS.get(question.kind, "") if question else ""
-        if question and question.kind == "choice":
+        if question and question.kind == "choice" and not all(
+                o.casefold() in question.question.casefold() for o in question.options):
             hint = "Is it " + ", ".join(question.options[:-1]) + f" or {question.options[-1]}?"
         return self._say(f"Sorry, I didn't quite catch that. {question.question if question else ''} {hint}".strip())
 

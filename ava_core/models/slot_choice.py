@@ -62,6 +62,9 @@ def choose_slot(text: str, slots: list[SlotView], now: datetime) -> SlotView | N
             s for s in candidates
             if s.start.astimezone(now.tzinfo).hour in hours and (m is None or s.start.astimezone(now.tzinfo).minute == m)
         ]
+        on_the_hour = [s for s in candidates if s.start.astimezone(now.tzinfo).minute == 0]
+        if m is None and len(candidates) > 1 and len(on_the_hour) == 1:
+            candidates = on_the_hour  # "at 10" means 10:00, not 10:30
         narrowed = True
     if "morning" in lowered:
         candidates = [s for s in candidates if s.start.astimezone(now.tzinfo).hour < 12]
@@ -84,7 +87,8 @@ def _hour(text: str) -> tuple[int, int | None, str | None] | None:
         minutes = int(match.group(2)) if match.group(2) else None
         meridiem = (match.group(3) or "").replace(".", "").lower() or None
         preceded_by_at = match.group(0).lower().startswith("at")
-        if 1 <= h <= 12 and (meridiem or minutes is not None or preceded_by_at):
+        alone = re.fullmatch(r"\s*(?:at\s+)?\d{1,2}\s*(?:ish|o'?clock)?\s*[.!]?\s*", text) is not None
+        if 1 <= h <= 12 and (meridiem or minutes is not None or preceded_by_at or alone):
             return h, minutes, meridiem
         if 13 <= h <= 23 and minutes is not None:
             return h, minutes, None

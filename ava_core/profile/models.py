@@ -7,7 +7,7 @@ file, not a code change.
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -130,6 +130,7 @@ class Booking(_Strict):
     meeting_title: str = "Consultation"
     meeting_minutes: int = Field(30, ge=5, le=480)
     working_hours: dict[str, list[str]]
+    closed_dates: list[date] = Field(default_factory=list, description="holidays: no slots on these days")
     min_notice_hours: float = Field(2, ge=0)
     days_ahead: int = Field(14, ge=1, le=90)
     slots_to_offer: int = Field(3, ge=1, le=10)
