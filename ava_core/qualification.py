@@ -102,6 +102,11 @@ def standing(profile: Profile, verdicts: dict[str, str]) -> Standing:
     return Standing("qualified" if not missing else "unknown", missing, None)
 
 
+def interpret_yes_no(text: str) -> str | None:
+    """'yes', 'no', or None for a free-text reply to a yes/no question."""
+    return _yes_no(text)
+
+
 def _yes_no(text: str) -> str | None:
     # "no" words win: "I don't own it" contains "own" but means no.
     if _NO.search(text):

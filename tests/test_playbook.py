@@ -123,3 +123,14 @@ def test_a_zip_given_out_of_turn_is_recorded_and_the_question_asked_again(make_a
     assert _texts(channel)[-1].endswith("How much sun does your roof get? Full sun, partial shade, or heavy shade?")
     say(assistant, "sunny")
     assert "Great news, you're a good fit" in " ".join(_texts(channel)[-2:])
+
+
+def test_a_question_about_a_time_is_confirmed_before_booking(make_assistant, say, channel, store):
+    assistant = make_assistant()
+    for text in ("hi", "yes", "$200", "6 years", "full sun", "78704"):
+        state = say(assistant, text)
+    say(assistant, "is wednesday at 9 still open?")
+    assert _texts(channel)[-1] == "Yes, Wednesday, Dec 2 at 9:00 AM is open. Want me to book it for you?"
+    assert store.active_appointment(state.conversation_id) is None
+    say(assistant, "yes please")
+    assert store.active_appointment(state.conversation_id).slot_id == "2026-12-02T09:00:00-06:00"

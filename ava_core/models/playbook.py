@@ -18,7 +18,7 @@ from ava_core.errors import ProviderError
 from ava_core.models.base import ChatMessage, ModelRequest, ModelResponse, ToolCall
 from ava_core.models.slot_choice import choose_slot, wanted_day
 from ava_core.profile.models import Profile, Question
-from ava_core.qualification import interpret
+from ava_core.qualification import interpret, interpret_yes_no
 from ava_core.state import ConversationState
 
 _BOT_QUESTION = re.compile(
@@ -40,6 +40,7 @@ _OTHER_TIMES = re.compile(
     r"don'?t work|doesn'?t work|can'?t make)\b",
     re.I,
 )
+_CONFIRM = "Want me to book it for you?"
 _ACKS = ["Perfect, thanks!", "Got it.", "Great, thank you.", "Awesome.", "Thanks!"]
 _HINTS = {
     "yes_no": "A simple yes or no is perfect.",
@@ -141,7 +142,13 @@ class _Turn:
         offered = self.state.offered_slots
         if not offered:
             return self._call("get_free_slots")
+        proposed = self._proposed_slot()
+        if proposed is not None and interpret_yes_no(text) == "yes":
+            return self._call("book_appointment", slot_id=proposed.id)
         chosen = choose_slot(text, offered, self.state.now)
+        if chosen is not None and text.strip().endswith("?"):
+            # "Anything Saturday morning?" is a question, not a booking: offer, then book on yes.
+            return self._say(f"Yes, {chosen.label} is open. {_CONFIRM}")
         if chosen is not None:
             return self._call("book_appointment", slot_id=chosen.id)
         day = wanted_day(text, self.state.now)
@@ -153,6 +160,14 @@ class _Turn:
         if self._looks_like_objection(text):
             return self._objection(text)
         return self._unclear()
+
+    def _proposed_slot(self):
+        """The slot AVA's last message proposed with a yes/no question, if it did."""
+        last = next((m.text for m in reversed(self.messages)
+                     if m.role == "assistant" and m.text and not m.tool_calls), "")
+        if not last.endswith(_CONFIRM):
+            return None
+        return choose_slot(last.removesuffix(_CONFIRM), self.state.offered_slots, self.state.now)
 
     def _after_booking(self, text: str) -> ModelResponse:
         appointment = self.state.appointment
