@@ -27,13 +27,25 @@ _CLAIMS = {
 }
 
 
+_STOP_SENDING = re.compile(
+    r"\bstop (texting|messaging|contacting|calling|sending|emailing|bothering)\b", re.I
+)
+
+
 def opted_out(profile: Profile, text: str) -> bool:
-    """True when the lead's message is an opt-out ("STOP", "unsubscribe", …)."""
-    lowered = " ".join(text.casefold().split())
+    """True when the lead's message is an opt-out: "STOP", "unsubscribe", "please stop texting me".
+
+    A one-word keyword counts only as the whole message (carriers' STOP convention), so "I
+    can't stop thinking about solar" is not an opt-out; a phrase ("remove me", "opt out")
+    counts anywhere in a short message.
+    """
+    lowered = " ".join(re.sub(r"[^\w\s']", " ", text.casefold()).split())
+    bare = lowered.removeprefix("please ").removesuffix(" please")
+    if _STOP_SENDING.search(lowered):
+        return True
     for word in profile.opt_out.words:
-        w = word.casefold()
-        # A bare keyword message, or the phrase inside a short message: "please stop texting me".
-        if lowered.strip(" .!") == w or (len(lowered) <= 60 and re.search(rf"\b{re.escape(w)}\b", lowered)):
+        w = " ".join(word.casefold().split())
+        if bare == w or (" " in w and len(lowered) <= 80 and re.search(rf"\b{re.escape(w)}\b", lowered)):
             return True
     return False
 
