@@ -4,17 +4,20 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 EXTRAS := providers,knowledge,functions,dev
+TORCH  := 2.13.0
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 
 .PHONY: install run test lint data bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	# PyTorch CPU build for the local embedder: a wheel already on this machine, else PyTorch's
-	# CPU index, else the plain pin. An unpinned torch would pull a multi-GB CUDA build.
-	$(BIN)/pip install --quiet --no-index torch==2.13.0 \
-	  || $(BIN)/pip install --quiet --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
-	  || $(BIN)/pip install --quiet torch==2.13.0
+	# PyTorch for the local embedder, CPU build: from PyTorch's CPU index when it answers, else
+	# the plain pin (a machine whose pip already has the CPU wheel at hand). An unpinned torch
+	# would pull a multi-GB CUDA build.
+	if $(BIN)/python -c "import urllib.request as r; r.urlopen('$(TORCH_CPU_INDEX)/torch/', timeout=5)" 2>/dev/null; \
+	then $(BIN)/pip install --quiet --index-url $(TORCH_CPU_INDEX) --extra-index-url https://pypi.org/simple torch==$(TORCH); \
+	else $(BIN)/pip install --quiet torch==$(TORCH); fi
 	$(BIN)/pip install --quiet -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
