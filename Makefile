@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	# the plain pin (a machine whose pip already has the CPU wheel at hand). An unpinned torch
 	# would pull a multi-GB CUDA build.
 	if $(BIN)/python -c "import urllib.request as r; r.urlopen('$(TORCH_CPU_INDEX)/torch/', timeout=5)" 2>/dev/null; \
-	then $(BIN)/pip install --quiet --index-url $(TORCH_CPU_INDEX) --extra-index-url https://pypi.org/simple torch==$(TORCH); \
+	then $(BIN)/pip install --quiet --index-url $(TORCH_CPU_INDEX) torch==$(TORCH); \
 	else $(BIN)/pip install --quiet torch==$(TORCH); fi
 	$(BIN)/pip install --quiet -e ".[$(EXTRAS)]"
 	touch $(STAMP)
