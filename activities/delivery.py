@@ -39,7 +39,8 @@ def send_typing(payload: dict[str, Any]) -> dict[str, Any]:
 
 @bp.activity_trigger(input_name="payload")
 def send_reply(payload: dict[str, Any]) -> dict[str, Any]:
-    """Send one bubble through ``Assistant.deliver`` (which re-checks opt-out at send time).
+    """Send one bubble through ``Assistant.deliver`` (which re-checks opt-out and takeover at send
+    time, and never posts the same bubble twice, so the retry policy may run it again).
 
     With ``check_stale``, a bubble is not sent when the lead wrote after the turn began; the
     result also says whether they did by the time it went out, so the orchestrator can answer.
@@ -54,13 +55,14 @@ def send_reply(payload: dict[str, Any]) -> dict[str, Any]:
     if newer and (request.check_stale or any(opted_out(assistant.engine.profile, t) for t in newer)):
         return SendResult(stale=True).model_dump()
     try:
-        sent = assistant.deliver(state, [request.bubble])
+        sent = assistant.deliver(state, [request.bubble], first_index=request.index)
     except ChannelError as exc:
         if getattr(exc, "retryable", True):
             raise  # the durable retry policy tries again
         logger.bind(conversation_id=state.conversation_id, alert="channel").error("reply not sent: {}", exc)
         return SendResult(error=str(exc)).model_dump()
-    return SendResult(sent=sent, stale=bool(_newer_from_lead(assistant, state))).model_dump()
+    return SendResult(sent=list(sent), template_sent=sent.template is not None,
+                      stale=bool(_newer_from_lead(assistant, state))).model_dump()
 
 
 def _newer_from_lead(assistant, state) -> list[str]:

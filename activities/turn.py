@@ -27,7 +27,7 @@ def llm_step(payload: dict[str, Any]) -> dict[str, Any]:
     engine = services.assistant.engine
     if step.state is not None:
         return engine.think(step.state).model_dump(mode="json")
-    transcribe_voice_notes(services, step.voice_notes)
+    transcribe_voice_notes(services, step.conversation_id)
     state = engine.begin(step.conversation_id)
     if state.done:
         return state.model_dump(mode="json")

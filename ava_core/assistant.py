@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from loguru import logger
 
 from ava_core.agent.turn import Engine, TurnState
-from ava_core.channels.base import Channel, InboundMessage, OutboundMessage
-from ava_core.errors import ChannelError
+from ava_core.channels.base import Channel, InboundMessage, OutboundMessage, SendReceipt
+from ava_core.errors import ChannelError, StoreError
+
+TEMPLATE_KIND = "template"
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,18 @@ class Received:
     conversation_id: int
     contact_id: int
     message_id: int
+
+
+class Delivered(list[str]):
+    """The bubbles that reached the lead, as stored. ``template`` names the approved template
+    that went out instead (the 24-hour window was closed): the rest of that turn is not sent."""
+
+    template: str | None = None
+
+
+def template_text(name: str) -> str:
+    """What the history keeps for a template: its name, since its wording lives at Meta."""
+    return f"[template: {name}]"
 
 
 class Assistant:
@@ -41,45 +55,82 @@ class Assistant:
         message_id = store.add_message(
             conversation.id, "user", inbound.text, at=inbound.received_at, kind=inbound.kind,
             channel=inbound.channel, channel_message_id=inbound.message_id, status="received",
+            media_id=inbound.media_id,
         )
         if message_id is None:
             logger.bind(channel=inbound.channel).info("duplicate delivery {} ignored", inbound.message_id)
             return None
         return Received(conversation.id, contact.id, message_id)
 
-    def deliver(self, state: TurnState, bubbles: list[str] | None = None) -> list[str]:
+    def still_waiting(self, inbound: InboundMessage) -> Received | None:
+        """For a message received before: where it is stored, when no reply went out since.
+
+        A delivery retried because the first attempt failed after storing it (before its
+        conversation was started) must still start it.
+        """
+        store = self.engine.store
+        found = store.message_by_channel_id(inbound.channel, inbound.message_id)
+        if found is None:
+            return None
+        conversation_id, message = found
+        if message.role != "user" or store.answered_after(conversation_id, message.id):
+            return None
+        return Received(conversation_id, store.conversation(conversation_id).contact_id, message.id)
+
+    def deliver(self, state: TurnState, bubbles: list[str] | None = None, *, first_index: int = 0) -> Delivered:
         """Send the turn's bubbles through the conversation's channel and store each as sent.
 
-        Opt-out is checked again here, at send time, so a reply already in flight when the
-        lead said STOP is not sent (the opt-out confirmation itself is the one exception).
+        Checked again here, at send time: a lead who opted out gets nothing but the opt-out
+        confirmation, and a conversation a person took over gets nothing but the hand-off
+        message. Each bubble is recorded under its key (turn id and index, ``first_index`` for
+        the first of ``bubbles``) before it is posted, so a retried delivery never posts it twice.
         """
         store = self.engine.store
         conversation = store.conversation(state.conversation_id)
         contact = store.contact(state.contact_id)
+        log = logger.bind(conversation_id=conversation.id)
+        delivered = Delivered()
         if contact.opted_out and state.outcome != "opted_out":
-            logger.bind(conversation_id=conversation.id).info("reply dropped: contact opted out")
-            return []
+            log.info("reply dropped: contact opted out")
+            return delivered
+        if conversation.status != "active" and not _reaches_a_paused_lead(state):
+            log.info("reply dropped: the conversation is {} (a person has it)", conversation.status)
+            return delivered
         channel = self.channels.get(conversation.channel)
         if channel is None:
             raise ChannelError(f"no channel {conversation.channel!r} is configured for conversation {conversation.id}")
-        sent = []
         last = state.bubbles[-1] if state.bubbles else None
-        for text in state.bubbles if bubbles is None else bubbles:
+        for index, text in enumerate(state.bubbles if bubbles is None else bubbles, start=first_index):
+            key = f"{state.turn_id}:{index}"
+            claim = store.claim_delivery(conversation.id, key, text, at=self.engine.clock.now(),
+                                         channel=conversation.channel)
+            if claim is None:  # an earlier attempt sent it, or crashed while sending it
+                earlier = store.delivery(conversation.id, key)
+                log.info("bubble {} was sent before; not sending it again", key)
+                delivered.append(earlier.text if earlier else text)
+                if earlier is not None and earlier.kind == TEMPLATE_KIND:
+                    delivered.template = earlier.text.removeprefix("[template: ").removesuffix("]")
+                    break
+                continue
             choices = state.choices if text == last else []
-            receipt = channel.send(contact.external_id, OutboundMessage(text=text, choices=choices))
-            stored = store.add_message(
-                conversation.id, "assistant", text, at=self.engine.clock.now(), channel=conversation.channel,
-                channel_message_id=receipt.channel_message_id, status="sent",
-            )
-            if stored is None:
-                # The channel reused an id: keep what the lead saw in the history regardless.
-                logger.bind(conversation_id=conversation.id).error(
-                    "channel {} returned a message id already stored: {}", conversation.channel,
-                    receipt.channel_message_id)
-                store.add_message(conversation.id, "assistant", text, at=self.engine.clock.now(),
-                                  channel=conversation.channel, status="sent")
-            sent.append(text)
-        return sent
+            try:
+                receipt = channel.send(contact.external_id, OutboundMessage(text=text, choices=choices))
+            except ChannelError as exc:
+                if getattr(exc, "maybe_sent", False):
+                    # Sending again could show it twice: keep it as sent, and say so.
+                    log.bind(alert="channel").error("bubble {} may not have reached the lead: {}", key, exc)
+                    delivered.append(text)
+                    continue
+                self._release(claim, key)
+                raise
+            delivered.append(self._confirm(claim, key, text, receipt, log))
+            if receipt.template:
+                # One template per turn: the rest of the reply cannot go out until the lead answers it.
+                log.info("24-hour window closed: template {} sent instead of the reply, {} bubble(s) dropped",
+                         receipt.template, len(state.bubbles if bubbles is None else bubbles) - len(delivered))
+                delivered.template = receipt.template
+                break
+        return delivered
 
     def handle(self, inbound: InboundMessage) -> TurnState | None:
         """Receive, think and deliver in-process; None for a duplicate delivery."""
@@ -90,3 +141,30 @@ class Assistant:
         if state.bubbles:
             self.deliver(state)
         return state
+
+    def _confirm(self, claim: int, key: str, text: str, receipt: SendReceipt, log) -> str:
+        """Record what went out and return it; the lead has it, so a store failure now is logged,
+        never raised (raising would make the durable retry send it again)."""
+        if receipt.template:
+            text = template_text(receipt.template)
+        try:
+            if not self.engine.store.confirm_delivery(claim, receipt.channel_message_id,
+                                                      text=text if receipt.template else None,
+                                                      kind=TEMPLATE_KIND if receipt.template else None):
+                log.error("channel returned a message id already stored: {}", receipt.channel_message_id)
+        except StoreError as exc:
+            log.bind(alert="store").error("bubble {} went out as {} but is not marked sent: {}", key,
+                                          receipt.channel_message_id, exc)
+        return text
+
+    def _release(self, claim: int, key: str) -> None:
+        """The channel refused the bubble: forget the claim so a retry may send it."""
+        try:
+            self.engine.store.release_delivery(claim)
+        except StoreError as exc:
+            logger.bind(alert="store").error("bubble {} refused, and its claim not released: {}", key, exc)
+
+
+def _reaches_a_paused_lead(state: TurnState) -> bool:
+    """The two messages that go out although AVA no longer has the conversation."""
+    return state.outcome == "opted_out" or "handoff_to_human" in state.acted

@@ -6,55 +6,49 @@ the lead said, and these rules turn it into pass / fail / unknown.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from datetime import date
 
+from ava_core import answers
 from ava_core.geo.base import Geo
 from ava_core.profile.models import Profile, Question
 
-_NO = re.compile(
-    r"\b(no|nope|nah|not really|rent|renting|renter|tenant|lease|leasing|don'?t|do not|doesn'?t|"
-    r"dont|never|apartment|landlord|my parents)\b",
-    re.I,
-)
-_YES = re.compile(
-    r"\b(yes|yeah|yep|yup|ya|yea|sure|correct|definitely|absolutely|of course|i do|we do|own|owner|"
-    r"homeowner|mine|affirmative|si|sí|ok|okay|right)\b",
-    re.I,
-)
-_NUMBER = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(k\b)?", re.I)
-_ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
-_WORD_NUMBERS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-    "a couple": 2, "a few": 3, "a hundred": 100,
-}
-_BRAND_NEW = re.compile(r"\b(brand new|new roof|just replaced|replaced it|this year|last year)\b", re.I)
 
+def interpret(question: Question, text: str, *, today: date | None = None) -> str | None:
+    """The canonical answer in ``text`` for this question, or None when it is not there.
 
-def interpret(question: Question, text: str) -> str | None:
-    """The canonical answer in ``text`` for this question, or None when it is not there."""
+    Numbers outside what a person could mean (a $3 power bill, a 300-year-old roof) count as
+    not there: asking again beats judging a misread.
+    """
     text = text.strip()
     if not text:
         return None
     match question.kind:
         case "yes_no":
-            return _yes_no(text)
-        case "amount" | "number":
-            number = _first_number(text)
-            return None if number is None else _fmt(number)
+            return answers.yes_no(text)
+        case "amount":
+            return _plausible(answers.amount(text), 5, 20_000)
+        case "number":
+            return _plausible(answers.amount(text), 0, 1_000_000)
         case "years":
-            if _BRAND_NEW.search(text):
-                return "0" if re.search(r"brand new|this year|just", text, re.I) else "1"
-            number = _first_number(text)
-            return None if number is None else _fmt(number)
+            return _plausible(answers.years(text, today=today), 0, 100)
         case "zip":
-            found = _ZIP.search(text)
-            return found.group(1) if found else None
+            return answers.zip_code(text)
         case "choice":
-            return _choice(question.options, text)
+            return answers.choice(question.options, text, question.synonyms)
         case _:
             return text
+
+
+def interpret_yes_no(text: str) -> str | None:
+    """'yes', 'no', or None for a free-text reply to a yes/no question."""
+    return answers.yes_no(text)
+
+
+def _plausible(number: float | None, low: float, high: float) -> str | None:
+    if number is None or not low <= number <= high:
+        return None
+    return str(int(number)) if number == int(number) else f"{number:g}"
 
 
 def judge(question: Question, answer: str, geo: Geo | None = None) -> str:
@@ -102,55 +96,3 @@ def standing(profile: Profile, verdicts: dict[str, str]) -> Standing:
     return Standing("qualified" if not missing else "unknown", missing, None)
 
 
-def interpret_yes_no(text: str) -> str | None:
-    """'yes', 'no', or None for a free-text reply to a yes/no question."""
-    return _yes_no(text)
-
-
-def _yes_no(text: str) -> str | None:
-    # "no" words win: "I don't own it" contains "own" but means no.
-    if _NO.search(text):
-        return "no"
-    if _YES.search(text):
-        return "yes"
-    return None
-
-
-def _first_number(text: str) -> float | None:
-    match = _NUMBER.search(text)
-    if match:
-        value = float(match.group(1).replace(",", ""))
-        return value * 1000 if match.group(2) else value
-    lowered = text.casefold()
-    for word, value in sorted(_WORD_NUMBERS.items(), key=lambda kv: -len(kv[0])):
-        if re.search(rf"\b{word}\b", lowered):
-            return float(value)
-    return None
-
-
-def _fmt(number: float) -> str:
-    return str(int(number)) if number == int(number) else f"{number:g}"
-
-
-def _choice(options: list[str], text: str) -> str | None:
-    lowered = text.casefold()
-    for option in sorted(options, key=len, reverse=True):
-        if option.casefold() in lowered:
-            return option
-    # Else a word that points at exactly one option: "sunny" → full sun, "partly" → partial
-    # shade. A word shared by several options ("shade") decides nothing.
-    said = re.findall(r"[a-z]+", lowered)
-    hits = {
-        option
-        for option in options
-        for word in re.findall(r"[a-z]+", option.casefold())
-        if sum(word in re.findall(r"[a-z]+", o.casefold()) for o in options) == 1
-        and any(_same_stem(word, w) for w in said)
-    }
-    return hits.pop() if len(hits) == 1 else None
-
-
-def _same_stem(a: str, b: str) -> bool:
-    """'sun'/'sunny', 'partial'/'partly', 'heavy'/'heavily': one starts the other, or both share four letters."""
-    short, long = sorted((a, b), key=len)
-    return len(short) >= 3 and (long.startswith(short) or (len(short) >= 4 and short[:4] == long[:4]))

@@ -34,11 +34,11 @@ class ConversationStart(BaseModel):
 
 
 class StepInput(BaseModel):
-    """``llm_step``: begin the turn (state None) or take one model step."""
+    """``llm_step``: begin the turn (state None: voice notes in the store are transcribed first)
+    or take one model step."""
 
     conversation_id: int
     state: TurnState | None = None
-    voice_notes: list[LeadMessage] = Field(default_factory=list)
 
 
 class ToolInput(BaseModel):
@@ -59,6 +59,7 @@ class TypingInput(BaseModel):
 class SendInput(BaseModel):
     state: TurnState
     bubble: str
+    index: int = Field(0, description="the bubble's place in the turn: with the turn id, its idempotency key")
     check_stale: bool = True
 
 
@@ -66,6 +67,7 @@ class SendResult(BaseModel):
     sent: list[str] = Field(default_factory=list)
     stale: bool = Field(False, description="the lead wrote after the turn began (checked before and after)")
     error: str | None = Field(None, description="a refusal that retrying cannot fix")
+    template_sent: bool = Field(False, description="the window was closed: a template went out, send no more")
 
 
 __all__ = [

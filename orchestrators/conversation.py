@@ -12,9 +12,13 @@ one batch of messages:
     send    ``send_reply``: ``Assistant.deliver`` re-checks opt-out and staleness at send time
 
 After the turn the instance completes; the next message starts a fresh one with the same id.
-If the lead already wrote again when the last bubble went out, the instance continues as new
+If the lead already wrote again when the last bubble went out, or a message the turn did not
+answer is already waiting in the instance when it would end, the instance continues as new
 instead, so there is no moment in which that message belongs to no running instance, and the
 history of one generation stays a single turn long.
+
+Outside WhatsApp's 24-hour window the first bubble becomes the approved template and the rest
+of the turn is dropped (``SendResult.template_sent``): one template per turn, not one per bubble.
 
 Durable replay: this code only yields. Time comes from ``context.current_utc_datetime``,
 jitter from a hash of the message id (``ava_core.pacing``), and all I/O is in activities.
@@ -67,7 +71,6 @@ class _Turn:
         self.start = start
         self.pacing = start.pacing
         self.known: list[LeadMessage] = list(start.messages)
-        self.voice_notes = [m for m in start.messages if m.media_id and m.kind == "audio"]
         # One pending wait for the lead's next message, reused across races. A wait created per
         # race stays open after its timer wins, and an event arriving while an activity runs
         # (before the next wait exists) would complete that abandoned wait and be lost.
@@ -85,7 +88,7 @@ class _Turn:
             yield from self._gather()
             state, handed_off = yield from self._think()
             if not state.bubbles:
-                return self._summary(state, sent=0)
+                return self._end(state, sent=0)
             # A hand-off message or an opt-out confirmation goes out as it is: thinking again would
             # only meet a paused conversation or an opted-out lead, and say nothing.
             may_regenerate = (self.regenerations < MAX_REGENERATIONS and not handed_off
@@ -94,11 +97,22 @@ class _Turn:
             if ending == "interrupted":
                 self.regenerations += 1
                 continue
-            if self.lead_wrote_again:
-                self._status("continuing", state)
-                self.ctx.continue_as_new(self._next_input())
-                return None
-            return self._summary(state, sent=ending)
+            return self._end(state, sent=ending)
+
+    def _end(self, state: TurnState, *, sent: int) -> dict[str, Any] | None:
+        """Complete, or continue as new when the lead wrote after this turn began.
+
+        An event that arrived while the last activity ran is already in ``self.inbox``: an
+        instance that completed holding it would leave that message unanswered (the webhook's
+        raise_event succeeded, so nothing starts the instance again until the sweeper)."""
+        if self.inbox.is_completed:
+            message = self._take()
+            self.lead_wrote_again = self.lead_wrote_again or message.message_id > state.last_message_id
+        if self.lead_wrote_again:
+            self._status("continuing", state)
+            self.ctx.continue_as_new(self._next_input())
+            return None
+        return self._summary(state, sent=sent)
 
     # --- 1 gather -----------------------------------------------------------------------------
 
@@ -127,10 +141,9 @@ class _Turn:
         self._status("thinking")
         state: TurnState | None = None
         try:
-            step = StepInput(conversation_id=self.start.conversation_id, voice_notes=self.voice_notes)
+            step = StepInput(conversation_id=self.start.conversation_id)
             state = TurnState.model_validate((yield self.ctx.call_activity_with_retry(
                 "llm_step", LLM_RETRY, step.model_dump(mode="json"), expected_type=dict)))
-            self.voice_notes = []
             while not state.done:
                 if state.pending:
                     events = []
@@ -188,7 +201,7 @@ class _Turn:
                     if may_regenerate:
                         return "interrupted"  # drop what was not sent; think again with the new message
                     self.lead_wrote_again = True
-            request = SendInput(state=state, bubble=bubble, check_stale=may_regenerate)
+            request = SendInput(state=state, bubble=bubble, index=index, check_stale=may_regenerate)
             try:
                 result = SendResult.model_validate((yield self.ctx.call_activity_with_retry(
                     "send_reply", SEND_RETRY, request.model_dump(mode="json"), expected_type=dict)))
@@ -202,8 +215,10 @@ class _Turn:
                 return "interrupted"
             self.lead_wrote_again = self.lead_wrote_again or result.stale
             if not result.sent:
-                return sent  # held back at send time: the lead opted out, or wrote STOP meanwhile
+                return sent  # held back at send time: the lead opted out or wrote STOP, or a person took over
             sent += 1
+            if result.template_sent:
+                return sent  # the window was closed: the template stands for the whole reply
         return sent
 
     # --- helpers ------------------------------------------------------------------------------
@@ -214,15 +229,11 @@ class _Turn:
         self.inbox = self.ctx.wait_for_external_event(LEAD_MESSAGE, expected_type=dict)
         if message.message_id > self.known[-1].message_id:
             self.known.append(message)
-        if message.kind == "audio" and message.media_id:
-            self.voice_notes.append(message)
         return message
 
     def _next_input(self) -> dict[str, Any]:
-        """The next generation starts from the newest message and any voice note not yet heard."""
-        by_id = {m.message_id: m for m in [*self.voice_notes, self.known[-1]]}
-        messages = [by_id[key] for key in sorted(by_id)]
-        return self.start.model_copy(update={"messages": messages}).model_dump(mode="json")
+        """The next generation starts from the newest message (voice notes are found in the store)."""
+        return self.start.model_copy(update={"messages": [self.known[-1]]}).model_dump(mode="json")
 
     def _cancel(self, timer: Any) -> None:
         if not timer.is_completed:

@@ -179,3 +179,58 @@ def test_what_was_sent_stays_in_the_history_even_if_a_channel_reuses_an_id(make_
     texts = [m.text for m in store.messages(state.conversation_id) if m.role == "assistant" and m.text]
     assert len(texts) == 3  # greeting, first question, second question: the lead is not greeted twice
     assert "Roughly how much is your average monthly electric bill?" in texts[-1]
+
+
+def test_a_reply_in_flight_is_not_sent_after_a_person_takes_over(make_assistant, say, channel, store, clock):
+    assistant = make_assistant()
+    state = say(assistant, "hi")
+    channel.sent.clear()
+    store.set_conversation_status(state.conversation_id, "paused", clock.now(), reason="agent took over")
+    assert assistant.deliver(state.model_copy(update={"turn_id": "later"})) == []
+    assert channel.sent == []
+
+
+def test_the_hand_off_message_and_the_opt_out_confirmation_still_reach_a_paused_lead(
+        make_assistant, say, channel, store, clock):
+    assistant = make_assistant()
+    state = say(assistant, "hi")
+    store.set_conversation_status(state.conversation_id, "paused", clock.now(), reason="handed off")
+    channel.sent.clear()
+    hand_off = state.model_copy(update={"turn_id": "t-handoff", "bubbles": ["A person will call you."],
+                                        "acted": ["handoff_to_human"]})
+    confirmation = state.model_copy(update={"turn_id": "t-stop", "bubbles": ["Understood."],
+                                            "outcome": "opted_out"})
+    assert assistant.deliver(hand_off) == ["A person will call you."]
+    assert assistant.deliver(confirmation) == ["Understood."]
+    assert [m.text for _, m in channel.sent] == ["A person will call you.", "Understood."]
+
+
+def test_delivering_the_same_turn_again_posts_nothing_twice(make_assistant, say, channel):
+    assistant = make_assistant()
+    state = say(assistant, "hi")
+    before = len(channel.sent)
+    assert assistant.deliver(state) == state.bubbles  # a retry: reported as sent...
+    assert len(channel.sent) == before  # ...and not posted again
+
+
+def test_outside_the_window_only_the_template_is_sent_and_stored(make_assistant, say, store):
+    from ava_core.channels.base import SendReceipt
+
+    class ClosedWindow:
+        name = "whatsapp"
+
+        def __init__(self):
+            self.sent = []
+
+        def send(self, to, message):
+            self.sent.append(message.text)
+            return SendReceipt(channel_message_id=f"wamid.out-{len(self.sent)}", template="hello_again")
+
+        def typing(self, to, in_reply_to=None):
+            pass
+
+    channel = ClosedWindow()
+    state = say(make_assistant(channels={"whatsapp": channel}), "hi")
+    assert len(state.bubbles) > 1 and len(channel.sent) == 1
+    replies = [(m.kind, m.text) for m in store.messages(state.conversation_id) if m.role == "assistant"]
+    assert replies == [("template", "[template: hello_again]")]

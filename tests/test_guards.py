@@ -9,7 +9,8 @@ from ava_core.agent.guards import opted_out
 
 @pytest.mark.parametrize(
     "text", ["STOP", "stop.", "Stop!", "please stop", "Unsubscribe", "Please stop texting me",
-             "remove me from your list", "opt out", "don't text me again", "leave me alone"],
+             "remove me from your list", "opt out", "don't text me again", "leave me alone", "no thanks, stop",
+             "wrong number, take me off your list"],
 )
 def test_opt_outs_are_recognised(profile, text):
     assert opted_out(profile, text)

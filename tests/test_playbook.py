@@ -80,18 +80,29 @@ def test_asking_for_another_day_offers_times_on_that_day(make_assistant, say, ch
     assert "Friday, Dec 4 at 9:00 AM" in " ".join(_texts(channel, before))
 
 
-def test_an_unreadable_answer_gets_a_hint_before_a_hand_off(make_assistant, say, channel):
+def test_an_unsure_lead_is_told_a_rough_guess_is_fine_then_a_person_takes_over(make_assistant, say, channel):
     assistant = make_assistant()
     say(assistant, "hi")
     say(assistant, "yes")
     say(assistant, "hmm not sure, whatever it usually is")
-    # "not sure" reads as an objection: answered from knowledge (or the profile's fallback), then re-asked.
-    assert _texts(channel)[-1].startswith("So I can see if it's a fit: roughly how much")
+    assert _texts(channel)[-1] == (
+        "No problem, a rough guess is fine. Roughly how much is your average monthly electric bill?"
+    )
     say(assistant, "dunno")
+    assert "reach out to you personally" in _texts(channel)[-1]
+
+
+def test_an_unreadable_answer_gets_a_hint_before_a_hand_off(make_assistant, say, channel, store):
+    assistant = make_assistant()
+    say(assistant, "hi")
+    say(assistant, "yes")
+    say(assistant, "blue")
     assert _texts(channel)[-1] == (
         "Sorry, I didn't quite catch that. Roughly how much is your average monthly electric bill? "
         "A rough dollar amount is fine, like $150."
     )
+    state = say(assistant, "purple")
+    assert store.conversation(state.conversation_id).status == "paused"
 
 
 def test_offered_times_come_as_quick_replies_on_the_last_bubble(make_assistant, say, channel):
@@ -134,3 +145,84 @@ def test_a_question_about_a_time_is_confirmed_before_booking(make_assistant, say
     assert store.active_appointment(state.conversation_id) is None
     say(assistant, "yes please")
     assert store.active_appointment(state.conversation_id).slot_id == "2026-12-02T09:00:00-06:00"
+
+
+QUALIFY = ("hi", "yes", "$200", "6 years", "full sun", "78704")
+
+
+def _qualified(make_assistant, say):
+    assistant = make_assistant()
+    for text in QUALIFY:
+        state = say(assistant, text)
+    return assistant, state
+
+
+def test_owning_outright_is_a_yes_even_with_a_no_in_the_sentence(make_assistant, say, store):
+    assistant = make_assistant()
+    say(assistant, "hi")
+    state = say(assistant, "no mortgage, we own it outright")
+    assert store.answers(state.conversation_id)["homeowner"].verdict == "pass"
+
+
+def test_a_lead_who_corrects_a_disqualifying_answer_is_judged_again(make_assistant, say, store, channel):
+    assistant = make_assistant()
+    for text in ("hi", "yes"):
+        say(assistant, text)
+    state = say(assistant, "about $80")
+    assert store.answers(state.conversation_id)["monthly_bill"].verdict == "fail"
+    say(assistant, "wait sorry thats winter, summer its like $250")
+    assert store.answers(state.conversation_id)["monthly_bill"].verdict == "pass"
+    assert _texts(channel)[-1].endswith("About how old is your roof, in years?")
+
+
+def test_a_job_title_is_not_a_request_for_a_person(make_assistant, say, store):
+    assistant = make_assistant()
+    say(assistant, "hi")
+    state = say(assistant, "I'm a manager at dell so I'm busy lol, but yes I own")
+    assert store.conversation(state.conversation_id).status == "active"
+    assert store.answers(state.conversation_id)["homeowner"].value == "yes"
+
+
+def test_a_first_message_with_every_answer_is_read_before_the_greeting(make_assistant, say, channel, store):
+    state = say(make_assistant(), "I own my home in 78704, bill is around $250/mo, roof is 6 years old, full sun")
+    answers = store.answers(state.conversation_id)
+    assert {f: a.value for f, a in answers.items()} == {
+        "homeowner": "yes", "monthly_bill": "250", "roof_age": "6", "roof_shade": "full sun", "zip": "78704"}
+    texts = _texts(channel)
+    assert texts[0].startswith("Hi Lead! This is Ava") and "good fit for a free consultation" in texts[1]
+
+
+def test_asking_for_a_time_that_was_not_offered_checks_the_calendar_and_confirms(make_assistant, say, channel, store):
+    assistant, state = _qualified(make_assistant, say)
+    say(assistant, "can we do 2:30?")
+    assert _texts(channel)[-1] == "Yes, Tuesday, Dec 1 at 2:30 PM is open. Want me to book it for you?"
+    say(assistant, "👍")
+    assert store.active_appointment(state.conversation_id).slot_id == "2026-12-01T14:30:00-06:00"
+
+
+def test_next_weekday_on_that_weekday_means_a_week_later(make_assistant, say, channel):
+    assistant, _ = _qualified(make_assistant, say)
+    state = say(assistant, "do you have anything next tuesday?")
+    search = [e for e in state.trace if e.name == "get_free_slots"][-1]
+    assert search.args == {"from": "2026-12-08", "to": "2026-12-08"}
+
+
+def test_a_part_of_day_searches_that_part_of_the_day(make_assistant, say, channel):
+    assistant, _ = _qualified(make_assistant, say)
+    say(assistant, "tomorrow afternoon works best")
+    assert "1. Wednesday, Dec 2 at 1:00 PM" in _texts(channel)[-2]
+
+
+def test_asking_for_evenings_explains_the_hours_and_offers_the_closest_times(make_assistant, say, channel):
+    assistant, _ = _qualified(make_assistant, say)
+    say(assistant, "I work till 6. any evenings?")
+    assert _texts(channel)[-2].startswith(
+        "Sorry, nothing's open then. Our advisors take calls Mon–Thu 9:00 AM–5:00 PM, Fri 9:00 AM–4:00 PM, "
+        "Sat 10:00 AM–1:00 PM.")
+
+
+def test_changing_a_booked_time_goes_to_a_person(make_assistant, say, store):
+    assistant, state = _qualified(make_assistant, say)
+    say(assistant, "the first one")
+    say(assistant, "actually can we do friday instead?")
+    assert store.conversation(state.conversation_id).status == "paused"

@@ -32,7 +32,24 @@ from ava_core.qualification import interpret, judge, standing
         ("roof_shade", "sunny all day", "full sun"),
         ("roof_shade", "partly shaded", "partial shade"),
         ("roof_shade", "heavily shaded by oaks", "heavy shade"),
-        ("roof_shade", "some shade", None),
+        ("roof_shade", "some shade", "partial shade"),
+        ("roof_shade", "not heavy shade, just a tree or two", "partial shade"),
+        ("roof_shade", "no shade at all", "full sun"),
+        ("homeowner", "no mortgage, we own it outright", "yes"),
+        ("homeowner", "yes, and no HOA", "yes"),
+        ("homeowner", "y", "yes"),
+        ("homeowner", "👍", "yes"),
+        ("homeowner", "actually my landlord said we could", "no"),
+        ("monthly_bill", "we have 3 kids so like $280", "280"),
+        ("monthly_bill", "around two hundred bucks", "200"),
+        ("monthly_bill", "like 2-300 in the summer", "250"),
+        ("monthly_bill", "between 90 and 150 depending on the month", "120"),
+        ("monthly_bill", "8 years", None),
+        ("monthly_bill", "78745", None),
+        ("monthly_bill", "can someone just call me? 512-555-0123", None),
+        ("monthly_bill", "$3", None),
+        ("roof_age", "$200", None),
+        ("roof_age", "300 years", None),
         ("zip", "78704", "78704"),
         ("zip", "it's 78745-1234", "78745"),
         ("zip", "south austin", None),
@@ -40,6 +57,12 @@ from ava_core.qualification import interpret, judge, standing
 )
 def test_short_answers_are_understood(profile, field, text, expected):
     assert interpret(profile.qualification.get(field), text) == expected
+
+
+def test_a_roof_replaced_in_a_given_year_is_that_many_years_old(profile):
+    from datetime import date
+
+    assert interpret(profile.qualification.get("roof_age"), "it was replaced in 2015", today=date(2026, 12, 8)) == "11"
 
 
 @pytest.mark.parametrize(

@@ -107,3 +107,54 @@ def test_wrong_data_key_is_a_clear_error(tmp_path, clock):
 def test_invalid_data_key_says_how_to_make_one():
     with pytest.raises(ConfigError, match="Fernet.generate_key"):
         Sealer("not-a-key")
+
+
+def test_a_played_voice_message_receipt_counts_as_read_or_later(store, clock):
+    contact = store.upsert_contact("whatsapp", "+1", name=None, phone="+1", at=clock.now())
+    conversation = store.open_conversation(contact.id, "whatsapp", clock.now())
+    store.add_message(conversation.id, "assistant", "hello", at=clock.now(), channel="whatsapp",
+                      channel_message_id="wamid.out", status="sent")
+    store.update_message_status("whatsapp", "wamid.out", "played")
+    store.update_message_status("whatsapp", "wamid.out", "read")
+    assert store.messages(conversation.id)[0].status == "played"
+
+
+def test_a_bubble_is_claimed_once_under_its_key(store, clock):
+    contact = store.upsert_contact("whatsapp", "+1", name=None, phone="+1", at=clock.now())
+    conversation = store.open_conversation(contact.id, "whatsapp", clock.now())
+    claim = store.claim_delivery(conversation.id, "turn-1:0", "Hello!", at=clock.now(), channel="whatsapp")
+    assert claim is not None
+    assert store.claim_delivery(conversation.id, "turn-1:0", "Hello!", at=clock.now(), channel="whatsapp") is None
+    assert store.messages(conversation.id)[0].status == "sending"
+    assert store.confirm_delivery(claim, "wamid.out-1")
+    [sent] = store.messages(conversation.id)
+    assert (sent.status, sent.channel_message_id, sent.delivery_key) == ("sent", "wamid.out-1", "turn-1:0")
+
+
+def test_a_refused_bubble_is_released_so_it_can_be_sent_again(store, clock):
+    contact = store.upsert_contact("whatsapp", "+1", name=None, phone="+1", at=clock.now())
+    conversation = store.open_conversation(contact.id, "whatsapp", clock.now())
+    claim = store.claim_delivery(conversation.id, "turn-1:0", "Hello!", at=clock.now(), channel="whatsapp")
+    store.release_delivery(claim)
+    assert store.messages(conversation.id) == []
+    assert store.claim_delivery(conversation.id, "turn-1:0", "Hello!", at=clock.now(), channel="whatsapp")
+
+
+def test_a_voice_notes_media_id_is_kept(store, clock):
+    contact = store.upsert_contact("whatsapp", "+1", name=None, phone="+1", at=clock.now())
+    conversation = store.open_conversation(contact.id, "whatsapp", clock.now())
+    store.add_message(conversation.id, "user", "[voice note]", at=clock.now(), kind="audio", channel="whatsapp",
+                      channel_message_id="wamid.in", media_id="media-1")
+    assert store.messages(conversation.id)[0].media_id == "media-1"
+
+
+def test_a_store_from_before_idempotent_sends_is_migrated_in_place(tmp_path, clock):
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0] + "PRAGMA user_version = 1;")  # a store as the first release left it
+    conn.execute("INSERT INTO contacts (channel, external_key, address, created_at) VALUES ('whatsapp','k','+1','t')")
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    assert store.schema_version() == len(MIGRATIONS)
+    assert store.contact(1).external_id == "+1"

@@ -4,6 +4,11 @@ POST does the least that must happen before answering 200 (Meta wants a fast ans
 retries anything else for days): verify the signature over the raw body, parse, store
 with dedupe on the WhatsApp message id, then start or signal the conversation. Thinking
 and replying happen later, in the orchestration.
+
+Meta retries the whole POST, so a retry can hold messages stored the first time: what was
+stored before a failure is started before answering 500, and a duplicate whose lead still
+has no reply starts its conversation when no instance runs (the first attempt may have died
+between storing and starting); a running instance has it already and is left alone.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from ava_core.channels.whatsapp import verify_signature as signature_ok
 from ava_core.errors import StoreError
 from ava_core.settings import Settings
 from orchestrators.contracts import LeadMessage
-from orchestrators.instances import start_or_signal
+from orchestrators.instances import active, instance_id, start_or_signal
 
 bp = df.Blueprint()
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -40,6 +45,15 @@ class Arrival:
 
     conversation_id: int
     message: LeadMessage
+    duplicate: bool = False  # stored by an earlier delivery: start it only if no instance runs
+
+
+class BatchNotStored(StoreError):
+    """Storing a webhook's batch failed part way; ``arrivals`` were stored before it did."""
+
+    def __init__(self, cause: StoreError, arrivals: list[Arrival]):
+        super().__init__(str(cause))
+        self.arrivals = arrivals
 
 
 @bp.route(route="whatsapp", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
@@ -71,19 +85,26 @@ async def whatsapp_webhook(req: func.HttpRequest, client) -> func.HttpResponse:
     except WebhookPayloadError as exc:
         return _text(400, f"{exc}; expected a WhatsApp Business Account webhook")
     services = runtime.services()
+    failure: StoreError | None = None
     try:
         arrivals = store_batch(services.assistant, batch)
     except StoreError as exc:
-        logger.bind(alert="store").error("WhatsApp webhook not stored, Meta will retry: {}", exc)
-        return _text(500, "could not store the messages; retry later")
+        failure, arrivals = exc, getattr(exc, "arrivals", [])
+    # Also when storing failed part way: Meta's retry finds these stored (duplicates).
     pacing = services.assistant.engine.profile.pacing
     for arrival in arrivals:
         try:
+            if arrival.duplicate and active(await client.get_status(instance_id(CHANNEL, arrival.conversation_id))):
+                continue
             await start_or_signal(client, channel=CHANNEL, conversation_id=arrival.conversation_id,
                                   message=arrival.message, pacing=pacing)
         except Exception as exc:  # stored already: the sweeper starts it if this keeps failing
             logger.bind(conversation_id=arrival.conversation_id, alert="durable").error(
                 "conversation not started or signalled: {}", exc)
+    if failure is not None:
+        logger.bind(alert="store").error("WhatsApp webhook not fully stored ({} of {} messages), Meta will retry: {}",
+                                         len(arrivals), len(batch.messages), failure)
+        return _text(500, "could not store the messages; retry later")
     return _text(200, "ok")
 
 
@@ -104,7 +125,10 @@ def check_signature(body: bytes, header: str | None, settings: Settings) -> func
 
 
 def store_batch(assistant: Assistant, batch: WebhookBatch) -> list[Arrival]:
-    """Apply delivery receipts and store new lead messages; duplicates and reactions start nothing."""
+    """Apply delivery receipts and store new lead messages; reactions, and duplicates the lead
+    already had a reply to, start nothing.
+
+    Raises BatchNotStored, carrying what was stored before the failure."""
     store = assistant.store
     for reason in batch.skipped:
         logger.info("WhatsApp webhook: acknowledged but not used: {}", reason)
@@ -114,19 +138,25 @@ def store_batch(assistant: Assistant, batch: WebhookBatch) -> list[Arrival]:
             alert = "re-engagement required (24-hour window closed)" if code == REENGAGEMENT_REQUIRED else title
             logger.bind(alert="channel").warning("WhatsApp could not deliver {}: {} {}", status.message_id, code,
                                                  alert)
-    arrivals = []
+    arrivals: list[Arrival] = []
     for inbound in batch.messages:
         if inbound.kind == "reaction":
             # A reaction is not a message to answer; stored as one it would make the reply in flight stale.
             logger.info("WhatsApp reaction {!r} to {} acknowledged", inbound.text, inbound.in_reply_to)
             continue
-        received = assistant.receive(inbound)
-        if received is None:
-            continue  # Meta retried a delivery we already stored
+        try:
+            received = assistant.receive(inbound)
+            duplicate = received is None
+            if duplicate:  # Meta retried a delivery we already stored
+                received = assistant.still_waiting(inbound)
+                if received is None:
+                    continue
+        except StoreError as exc:
+            raise BatchNotStored(exc, arrivals) from exc
         arrivals.append(Arrival(received.conversation_id, LeadMessage(
             message_id=received.message_id, channel_message_id=inbound.message_id, kind=inbound.kind,
             media_id=inbound.media_id,
-        )))
+        ), duplicate=duplicate))
     return arrivals
 
 

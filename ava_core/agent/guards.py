@@ -35,17 +35,21 @@ _STOP_SENDING = re.compile(
 def opted_out(profile: Profile, text: str) -> bool:
     """True when the lead's message is an opt-out: "STOP", "unsubscribe", "please stop texting me".
 
-    A one-word keyword counts only as the whole message (carriers' STOP convention), so "I
-    can't stop thinking about solar" is not an opt-out; a phrase ("remove me", "opt out")
-    counts anywhere in a short message.
+    A one-word keyword counts only as a whole message or clause (carriers' STOP convention),
+    so "I can't stop thinking about solar" is not an opt-out but "no thanks, stop" is; a
+    phrase ("remove me", "opt out") counts anywhere in a short message.
     """
     lowered = " ".join(re.sub(r"[^\w\s']", " ", text.casefold()).split())
-    bare = lowered.removeprefix("please ").removesuffix(" please")
+    # Each clause on its own: "no thanks, stop" ends in a bare STOP.
+    clauses = {
+        " ".join(c.split()).removeprefix("please ").removesuffix(" please")
+        for c in re.split(r"[,.;:!?\n]+", text.casefold())
+    }
     if _STOP_SENDING.search(lowered):
         return True
     for word in profile.opt_out.words:
         w = " ".join(word.casefold().split())
-        if bare == w or (" " in w and len(lowered) <= 80 and re.search(rf"\b{re.escape(w)}\b", lowered)):
+        if w in clauses or (" " in w and len(lowered) <= 80 and re.search(rf"\b{re.escape(w)}\b", lowered)):
             return True
     return False
 

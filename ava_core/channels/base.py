@@ -40,6 +40,8 @@ class OutboundMessage(BaseModel):
 
 class SendReceipt(BaseModel):
     channel_message_id: str
+    template: str | None = Field(
+        None, description="set when the channel sent this approved template instead of the text (closed window)")
 
 
 class Channel(Protocol):

@@ -47,12 +47,18 @@ MEDIA_LIMIT_BYTES = 25 * 1024 * 1024  # transcription APIs take up to 25 MB
 
 
 class WhatsAppError(ChannelError):
-    """The Cloud API refused a request; ``retryable`` says whether trying again later can help."""
+    """The Cloud API refused a request; ``retryable`` says whether trying again later can help.
 
-    def __init__(self, message: str, *, code: int | None = None, retryable: bool = False):
+    ``maybe_sent`` says the message may have reached the lead all the same (the connection broke
+    after the request went out, or part of a long message was sent): sending it again could
+    show the lead the same text twice.
+    """
+
+    def __init__(self, message: str, *, code: int | None = None, retryable: bool = False, maybe_sent: bool = False):
         super().__init__(message)
         self.code = code
         self.retryable = retryable
+        self.maybe_sent = maybe_sent
 
 
 class WindowClosed(WhatsAppError):
@@ -74,8 +80,12 @@ def verify_signature(raw_body: bytes, header: str | None, app_secret: str) -> bo
     """
     if not header or not app_secret:
         return False
+    given = header.strip()
+    if not given.startswith("sha256="):
+        return False
     expected = hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header.strip().removeprefix("sha256="))
+    # Bytes, not str: compare_digest raises TypeError on a non-ASCII str, and the header is untrusted.
+    return hmac.compare_digest(expected.encode(), given.removeprefix("sha256=").encode("utf-8", "replace"))
 
 
 # --- webhook payload ------------------------------------------------------------------------
@@ -371,19 +381,33 @@ class WhatsAppChannel:
     # --- the Channel seam -------------------------------------------------------------------
 
     def send(self, to: str, message: OutboundMessage) -> SendReceipt:
-        """One bubble: free text or a picker inside the 24-hour window, the template outside it."""
+        """One bubble: free text or a picker inside the 24-hour window, the template outside it.
+
+        When the approved template goes out instead of the text (the window is closed, or WhatsApp
+        answers 131047), the receipt names it: the caller sends nothing more that turn, so a reply
+        of several bubbles becomes one template, not one per bubble.
+        """
         if message.template:
             return self._send_template(to, message.template)
         if self._window_closed(to):
             return self._send_template(to, None)
+        parts = _parts(message)
         try:
-            if message.choices:
-                return self._send_choices(to, message.text, message.choices)
-            return self._send_text(to, message.text)
+            receipt = self._post_message(to, parts[0])
         except WhatsAppError as exc:
             if exc.code != REENGAGEMENT_REQUIRED:
                 raise
             return self._send_template(to, None)
+        # A long text goes out in pieces, or ahead of its picker. Only the last piece's id is
+        # returned (and stored): receipts for the earlier ones match no stored message and are
+        # ignored. Once a piece is out, a failure must not make the caller send it all again.
+        for number, part in enumerate(parts[1:], start=2):
+            try:
+                receipt = self._post_message(to, part)
+            except WhatsAppError as exc:
+                raise WhatsAppError(f"only {number - 1} of {len(parts)} parts of the message went out: {exc}",
+                                    code=exc.code, maybe_sent=True) from None
+        return receipt
 
     def typing(self, to: str, in_reply_to: str | None = None) -> None:
         """Mark the lead's message read and show 'typing…' (Meta dismisses it after 25 s or on reply)."""
@@ -417,39 +441,6 @@ class WhatsAppChannel:
 
     # --- message kinds ------------------------------------------------------------------------
 
-    def _send_text(self, to: str, text: str) -> SendReceipt:
-        receipt = None
-        for chunk in split_text(text, TEXT_LIMIT):
-            receipt = self._post_message(to, {"type": "text", "text": {"preview_url": False, "body": chunk}})
-        if receipt is None:
-            raise WhatsAppError("refusing to send an empty WhatsApp message")
-        return receipt
-
-    def _send_choices(self, to: str, text: str, choices: list[Choice]) -> SendReceipt:
-        """Reply buttons for up to 3 short choices, otherwise a list of up to 10 rows."""
-        body = text
-        if len(text) > INTERACTIVE_BODY_LIMIT or not text.strip():
-            if text.strip():
-                self._send_text(to, text)
-            body = CHOICE_PROMPT
-        if len(choices) > MAX_LIST_ROWS:
-            logger.warning("WhatsApp lists hold {} rows; {} choices dropped", MAX_LIST_ROWS,
-                           len(choices) - MAX_LIST_ROWS)
-            choices = choices[:MAX_LIST_ROWS]
-        if len(choices) <= MAX_BUTTONS and all(len(c.title) <= BUTTON_TITLE_LIMIT for c in choices):
-            action: dict[str, Any] = {"buttons": [
-                {"type": "reply", "reply": {"id": c.id[:256], "title": c.title}} for c in choices
-            ]}
-            kind = "button"
-        else:
-            action = {"button": LIST_BUTTON_LABEL, "sections": [{"rows": [
-                {"id": c.id[:200], "title": _clip(c.title, LIST_ROW_TITLE_LIMIT)} for c in choices
-            ]}]}
-            kind = "list"
-        return self._post_message(to, {"type": "interactive", "interactive": {
-            "type": kind, "body": {"text": body}, "action": action,
-        }})
-
     def _send_template(self, to: str, name: str | None) -> SendReceipt:
         name = name or self.template
         if not name:
@@ -458,9 +449,10 @@ class WhatsAppChannel:
                 "and none is set: set AVA_WHATSAPP_TEMPLATE_NAME",
                 code=REENGAGEMENT_REQUIRED,
             )
-        return self._post_message(to, {"type": "template", "template": {
+        receipt = self._post_message(to, {"type": "template", "template": {
             "name": name, "language": {"code": self.template_language},
         }})
+        return receipt.model_copy(update={"template": name})
 
     def _window_closed(self, to: str) -> bool:
         if self._last_inbound is None:
@@ -478,7 +470,8 @@ class WhatsAppChannel:
         try:
             return SendReceipt(channel_message_id=data["messages"][0]["id"])
         except (KeyError, IndexError, TypeError):
-            raise WhatsAppError("the Cloud API accepted the message but returned no message id") from None
+            raise WhatsAppError("the Cloud API accepted the message but returned no message id",
+                                maybe_sent=True) from None
 
     def _request(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
         """One Graph API call; rate limits are waited out (Retry-After first, else backoff)."""
@@ -486,7 +479,10 @@ class WhatsAppChannel:
             try:
                 response = self._client.request(method, url, headers=self._auth(), **kwargs)
             except httpx.HTTPError as exc:
-                raise WhatsAppError(f"could not reach the WhatsApp Cloud API: {exc}", retryable=True) from None
+                # Past the connection the request may have been taken: Meta could have sent it.
+                sent = not isinstance(exc, _NOT_SENT)
+                raise WhatsAppError(f"could not reach the WhatsApp Cloud API: {exc}", retryable=True,
+                                    maybe_sent=sent) from None
             if response.status_code < 400:
                 return _json(response)
             error = _graph_error(response)
@@ -503,6 +499,45 @@ class WhatsAppChannel:
 
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._token}"}
+
+
+# Transport errors raised before the request left this process: nothing reached Meta.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+def _parts(message: OutboundMessage) -> list[dict[str, Any]]:
+    """The Cloud API messages one bubble takes, in order: text pieces, then the picker if any."""
+    text = message.text
+    if message.choices:
+        if len(text) <= INTERACTIVE_BODY_LIMIT and text.strip():
+            return [_picker(text, message.choices)]
+        return [*_text_parts(text), _picker(CHOICE_PROMPT, message.choices)]
+    parts = _text_parts(text)
+    if not parts:
+        raise WhatsAppError("refusing to send an empty WhatsApp message")
+    return parts
+
+
+def _text_parts(text: str) -> list[dict[str, Any]]:
+    return [{"type": "text", "text": {"preview_url": False, "body": chunk}} for chunk in split_text(text, TEXT_LIMIT)]
+
+
+def _picker(body: str, choices: list[Choice]) -> dict[str, Any]:
+    """Reply buttons for up to 3 short choices, otherwise a list of up to 10 rows."""
+    if len(choices) > MAX_LIST_ROWS:
+        logger.warning("WhatsApp lists hold {} rows; {} choices dropped", MAX_LIST_ROWS, len(choices) - MAX_LIST_ROWS)
+        choices = choices[:MAX_LIST_ROWS]
+    if len(choices) <= MAX_BUTTONS and all(len(c.title) <= BUTTON_TITLE_LIMIT for c in choices):
+        action: dict[str, Any] = {"buttons": [
+            {"type": "reply", "reply": {"id": c.id[:256], "title": c.title}} for c in choices
+        ]}
+        kind = "button"
+    else:
+        action = {"button": LIST_BUTTON_LABEL, "sections": [{"rows": [
+            {"id": c.id[:200], "title": _clip(c.title, LIST_ROW_TITLE_LIMIT)} for c in choices
+        ]}]}
+        kind = "list"
+    return {"type": "interactive", "interactive": {"type": kind, "body": {"text": body}, "action": action}}
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ava_core.errors import ProviderError
 from ava_core.models.base import ChatMessage, ModelRequest, ModelResponse, ToolCall
-from ava_core.models.slot_choice import choose_slot, wanted_day
+from ava_core.models.slot_choice import choose_slot, match_offered, parse_request, search_args
 from ava_core.profile.models import Profile, Question
 from ava_core.qualification import interpret, interpret_yes_no
 from ava_core.state import ConversationState
@@ -26,15 +26,32 @@ _BOT_QUESTION = re.compile(
     r"|\boffline\b|\bwho am i (talking|speaking) to\b",
     re.I,
 )
-_OBJECTION = re.compile(
-    r"\?|\b(expensive|cost|costs|price|pricing|afford|cheap|money|budget|think about|thinking|not sure|unsure|"
-    r"wife|husband|spouse|partner|scam|trust|legit|later|not now|busy|maybe|quote|competitor|another company|"
+_OBJECTION_WORDS = re.compile(
+    r"\b(expensive|cost|costs|price|pricing|afford|cheap|money|budget|think about|thinking|"
+    r"wife|husband|spouse|partner|scam|trust|legit|later|not now|busy|quote|competitor|another company|"
     r"contract|lease|loan|financ\w*|warranty|hoa|moving|ugly|roof|hail|maintenance|battery|tax credit|credit score|"
     r"just send|send me info|not interested|how (much|long|does)|what (is|are|if)|why|does it|do you)\b",
     re.I,
 )
+_OBJECTION = re.compile(r"\?|" + _OBJECTION_WORDS.pattern, re.I)
 _THANKS = re.compile(r"^\W*(thanks|thank you|thx|ty|great|awesome|perfect|cool|ok|okay|sounds good|got it)\W*$", re.I)
-_RESCHEDULE = re.compile(r"\b(reschedul\w*|cancel\w*|move (it|the appointment)|change (the )?time)\b", re.I)
+_RESCHEDULE = re.compile(
+    r"\b(reschedul\w*|cancel\w*|move (it|the appointment|the call)|change (the )?(time|day|date)|instead|"
+    r"(a )?different (day|time)|another (day|time)|can('?t| not| ?not) make it|push it)\b",
+    re.I,
+)
+_MONEY = re.compile(
+    r"\$\s*[\d,.]+k?|\b[\d,.]+k?\s*(dollars?|bucks|a month|per month|/\s*mo)\b|\bbill\b[^,.;]*?\d[\d,.]*", re.I
+)
+_UNSURE = re.compile(r"\b(not sure|unsure|idk|i don'?t know|no idea|dunno|no clue)\b", re.I)
+_NOT_INTERESTED = re.compile(r"\b(not interested|no thanks|no thank you|not for me)\b", re.I)
+_GREETING_ONLY = re.compile(r"^\W*(hi|hey|hello|hiya|howdy|good (morning|afternoon|evening)|yo)\W*(there)?\W*$", re.I)
+_OTHER_LANGUAGE = re.compile(r"\b(hablan?|español|espanol|hola|gracias|buenos d[ií]as|parlez|deutsch)\b", re.I)
+_PERSON_REQUEST = re.compile(
+    r"\b(talk|speak|chat)\s+(to|with)\b|\b(get|want|need|give)\s+(me\s+)?(a|an|the|your|to)\b|"
+    r"\bcall me\b|\bconnect me\b|\bput me through\b|\bcan (someone|somebody|a person)\b",
+    re.I,
+)
 _OTHER_TIMES = re.compile(
     r"\b(none of (those|these|them)|other (times|days|options)|different (time|day)|next week|later (time|date)|"
     r"don'?t work|doesn'?t work|can'?t make)\b",
@@ -86,31 +103,86 @@ class _Turn:
         if state.appointment is not None:
             return self._after_booking(text)
         if state.status == "disqualified":
-            return self._say("Thanks for understanding! If anything changes, just text us here anytime.")
-        if self._asks_for_person(text):
-            return self._call("handoff_to_human", reason="the lead asked to talk to a person")
-        if not self._has_spoken():
-            return self._say(self._greeting(), self._next_step_text())
+            return self._after_disqualified(text)
         if _BOT_QUESTION.search(text):
             return self._say(
-                f"I'm {self.profile.persona.name}, {self.profile.business.name}'s AI assistant. Right now I'm "
-                "running in offline mode, following a set playbook: I can ask a few quick questions and book "
-                "your free consultation, and a person on our team can take anything else.",
+                f"I'm {self.profile.persona.name}, {self.profile.business.name}'s AI assistant. I'm running in "
+                "offline mode right now, so I stick to the essentials: a few quick questions and booking your "
+                "free consultation. A person on our team can take anything else.",
                 self._next_step_text(),
             )
+        if self._asks_for_person(text):
+            return self._call("handoff_to_human", reason="the lead asked to talk to a person")
+        if _OTHER_LANGUAGE.search(text):
+            return self._call("handoff_to_human", reason="the lead writes in another language than the persona's")
+        if not self._has_spoken():
+            # Whatever the first message already answers is recorded before the greeting goes out.
+            calls = self._answers_in(text)
+            if calls:
+                return self._calls(calls)
+            if self._looks_like_objection(text) and not _GREETING_ONLY.match(text):
+                return self._objection(text)
+            return self._say(self._greeting(), self._next_step_text())
+        if _NOT_INTERESTED.search(text):
+            return self._say("No problem at all, thanks for letting me know! If anything changes, just text us here.")
         if state.status == "qualified":
             return self._choose_time(text)
         return self._answer_question(text)
 
+    def _after_disqualified(self, text: str) -> ModelResponse:
+        """A correction ("wait, that's winter, summer is $250") is recorded again; anything else
+        gets one polite close, and a lead who keeps writing gets a person."""
+        failed = self.profile.qualification.get(self.state.disqualified_reason or "")
+        if failed is not None:
+            answer = interpret(failed, text, today=self.state.now.date())
+            item = self.state.item(failed.field)
+            if answer is not None and item is not None and answer != item.answer:
+                return self._calls(self._record(failed, answer, text))
+        closing = "Thanks for understanding! If anything changes, just text us here anytime."
+        if self._last_said() == closing or "?" in text:
+            return self._call("handoff_to_human", reason="a disqualified lead keeps writing")
+        return self._say(closing)
+
+    def _answers_in(self, text: str) -> list[tuple[str, dict]]:
+        """Every answer a message gives outright, in the profile's order (for a first message)."""
+        calls: list[tuple[str, dict]] = []
+        for field in self.state.missing:
+            question = self.profile.qualification.get(field)
+            if question is None:
+                continue
+            if question.kind == "yes_no" and not re.search(r"\b(own|owner|rent|renting|tenant)\b", text, re.I):
+                continue  # a bare "yes" or "no" in a first message answers nothing asked yet
+            if question.kind == "amount" and not re.search(r"\$|\b(bill|bucks|dollars|a month)\b", text, re.I):
+                continue
+            if question.kind == "years" and not re.search(r"\b(years?|yrs?|roof)\b", text, re.I):
+                continue
+            if question.kind == "choice" and not re.search(r"\b(sun|shade|shady|trees?)\b", text, re.I):
+                continue
+            value = interpret(question, self._about(question, text), today=self.state.now.date())
+            if value is not None:
+                calls += self._record(question, value, text)
+        return calls
+
+    def _about(self, question: Question, text: str) -> str:
+        """The part of a long message that speaks to this question (the clause naming its topic)."""
+        if question.kind != "years":
+            return text
+        clauses = re.split(r"[,;.]| and ", text)
+        return next((c for c in clauses if re.search(r"\b(roof|years?|yrs?)\b", c, re.I)), text)
+
     def _answer_question(self, text: str) -> ModelResponse:
         question = self._pending()
-        answer = interpret(question, text) if question else None
+        answer = interpret(question, text, today=self.state.now.date()) if question else None
         if question is not None and answer is not None and not self._is_question_only(text, question):
             calls = self._record(question, answer, text)
             calls += self._also_answered(text, question)
             return self._calls(calls)
         if question is not None and (other := self._also_answered(text, question)):
             return self._calls(other)  # a later answer now; the pending question comes again after it
+        rough_guess = f"No problem, a rough guess is fine. {question.question}" if question else ""
+        if (question is not None and question.kind in ("amount", "years", "number") and _UNSURE.search(text)
+                and self._last_said() != rough_guess):
+            return self._say(rough_guess)
         if self._looks_like_objection(text):
             return self._objection(text)
         return self._unclear()
@@ -128,14 +200,23 @@ class _Turn:
             question = self.profile.qualification.get(field)
             if question is None or question.field == asked.field:
                 continue
-            if question.kind == "amount" and "$" in text and asked.kind not in ("amount", "number"):
-                value = interpret(question, text[text.index("$"):])
+            if question.kind == "amount" and asked.kind not in ("amount", "number") and _MONEY.search(text):
+                value = interpret(question, _MONEY.search(text).group(0))
                 if value:
                     calls.append(("record_qualification", {"field": field, "value": value}))
-            if question.kind == "zip" and asked.kind not in ("amount", "number", "years"):
+            if question.kind == "choice" and asked.kind != "choice":
+                value = interpret(question, text)
+                phrases = [p for o in question.options for p in (o, *question.synonyms.get(o, []))]
+                if value and any(p.casefold() in text.casefold() for p in phrases):
+                    calls.append(("record_qualification", {"field": field, "value": value}))
+            if question.kind == "zip" and asked.kind not in ("number",):
                 value = interpret(question, text)
                 if value:
                     calls += self._record(question, value, text)
+            if question.kind == "years" and asked.kind != "years" and re.search(r"\b(years?|yrs?)\b", text, re.I):
+                value = interpret(question, text, today=self.state.now.date())
+                if value:
+                    calls.append(("record_qualification", {"field": field, "value": value}))
         return calls
 
     def _choose_time(self, text: str) -> ModelResponse:
@@ -145,19 +226,25 @@ class _Turn:
         proposed = self._proposed_slot()
         if proposed is not None and interpret_yes_no(text) == "yes":
             return self._call("book_appointment", slot_id=proposed.id)
-        chosen = choose_slot(text, offered, self.state.now)
-        if chosen is not None and text.strip().endswith("?"):
-            # "Anything Saturday morning?" is a question, not a booking: offer, then book on yes.
+        request = parse_request(text, self.state.now)
+        chosen = match_offered(request, offered, self.state.now)
+        if chosen is not None and (text.strip().endswith("?") or not request.exact):
+            # A question ("anything Saturday morning?") or a preference ("afternoons are better")
+            # is not yet a booking: propose the slot, and book on yes.
             return self._say(f"Yes, {chosen.label} is open. {_CONFIRM}")
         if chosen is not None:
             return self._call("book_appointment", slot_id=chosen.id)
-        day = wanted_day(text, self.state.now)
-        if day is not None:
-            return self._call("get_free_slots", **{"from": day.date().isoformat(), "to": day.date().isoformat()})
+        if (args := search_args(request, self.state.now)) is not None:
+            return self._call("get_free_slots", **args)
         if _OTHER_TIMES.search(text):
             later = max(s.start for s in offered).astimezone(self.state.now.tzinfo) + timedelta(hours=1)
             return self._call("get_free_slots", **{"from": later.isoformat(timespec="minutes")})
-        if self._looks_like_objection(text):
+        if interpret_yes_no(text) == "yes":
+            which = "Great! Which one works best for you?\n" + self._slot_list([{"label": s.label} for s in offered])
+            if self._last_said() == which:  # a second "ok": suggest one, as a person would
+                return self._say(f"How about {offered[0].label}? {_CONFIRM}")
+            return self._say(which)
+        if self._looks_like_objection(text, strict=True):
             return self._objection(text)
         return self._unclear()
 
@@ -203,6 +290,13 @@ class _Turn:
     # --- after tools answered -------------------------------------------------------------
 
     def after_tools(self) -> ModelResponse:
+        response = self._after_tools()
+        if response.text and not self._has_spoken() and not self.state.handoff:
+            # The lead's first message was answered with tools; the reply still opens with hello.
+            response = response.model_copy(update={"text": f"{self._greeting()}\n\n{response.text}"})
+        return response
+
+    def _after_tools(self) -> ModelResponse:
         results = self.tool_results
         if "handoff_to_human" in results:
             return self._say(results["handoff_to_human"].get("say") or self.profile.handoff.message)
@@ -228,8 +322,14 @@ class _Turn:
             r = results["get_free_slots"]
             if r.get("ok"):
                 first_offer = not any(m.role == "tool" and m.name == "get_free_slots" for m in self._earlier_tools())
-                opener = ("Great news, you're a good fit for a free consultation! Here are a few times that work:"
-                          if first_offer else "Here's what I have:")
+                if r.get("requested_unavailable"):
+                    opener = (f"Sorry, nothing's open then. Our advisors take calls {r['working_hours']}. "
+                              "The closest times I have:")
+                elif len(r["slots"]) == 1 and not first_offer:
+                    return self._say(f"Yes, {r['slots'][0]['label']} is open. {_CONFIRM}")
+                else:
+                    opener = ("Great news, you're a good fit for a free consultation! Here are a few times that work:"
+                              if first_offer else "Here's what I have:")
                 return self._say(f"{opener}\n{self._slot_list(r['slots'])}", "Which one works best for you?")
             if r.get("missing"):
                 return self._say(self._next_step_text())
@@ -352,11 +452,31 @@ class _Turn:
         return count
 
     def _asks_for_person(self, text: str) -> bool:
+        """A request for a person: a keyword with a request ("can I talk to a manager"), a bare
+        keyword ("human please"), or a call request. "I'm a manager at Dell" is not one."""
         lowered = text.casefold()
-        return any(re.search(rf"\b{re.escape(k.casefold())}\b", lowered) for k in self.profile.handoff.keywords)
+        if re.search(r"\bcall me\b|\bcan (someone|somebody) (just )?call\b", lowered):
+            return True
+        for keyword in self.profile.handoff.keywords:
+            k = keyword.casefold()
+            if not re.search(rf"\b{re.escape(k)}\b", lowered):
+                continue
+            if " " in k and k.split()[0] in ("speak", "talk", "chat"):
+                return True
+            if _PERSON_REQUEST.search(lowered) or len(lowered.split()) <= 3:
+                return True
+        return False
 
-    def _looks_like_objection(self, text: str) -> bool:
+    def _looks_like_objection(self, text: str, *, strict: bool = False) -> bool:
+        """A question or objection for the knowledge base; ``strict`` needs real objection words,
+        not just a question mark ("can we do 2:30?" is about time, not an objection)."""
+        if strict:
+            return bool(_OBJECTION_WORDS.search(text))
         return bool(_OBJECTION.search(text))
+
+    def _last_said(self) -> str:
+        return next((m.text for m in reversed(self.messages)
+                     if m.role == "assistant" and m.text and not m.tool_calls), "")
 
     def _is_question_only(self, text: str, question: Question) -> bool:
         """'How much does it cost?' contains no answer even if a number-reader finds one."""

@@ -67,6 +67,9 @@ class Question(_Strict):
     question: str
     kind: Literal["yes_no", "amount", "years", "number", "zip", "choice", "text"]
     options: list[str] = Field(default_factory=list, description="for kind: choice")
+    synonyms: dict[str, list[str]] = Field(
+        default_factory=dict, description="for kind: choice: other ways leads say an option"
+    )
     rule: Rule = Field(default_factory=Rule)
     disqualify_message: str = "Thanks for your honesty. It looks like we wouldn't be a good fit right now."
     required: bool = True
@@ -81,6 +84,9 @@ class Question(_Strict):
             "amount", "years", "number",
         ):
             raise ValueError(f"question {self.field!r}: min/max apply only to amount, years or number")
+        strays = [k for k in self.synonyms if k not in self.options]
+        if strays:
+            raise ValueError(f"question {self.field!r}: synonyms for {strays} which are not options")
         unknown = [v for v in self.rule.disqualify if v not in self.options]
         if unknown:
             raise ValueError(f"question {self.field!r}: disqualify names {unknown} which are not options")

@@ -118,4 +118,14 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (channel, delivery_id)
     );
     """,
+    # 2: idempotent sends and voice notes that can be transcribed from the store alone.
+    """
+    -- A bubble is claimed under its key (turn id and bubble index) before the channel is called,
+    -- so a retried send finds it and does not post it again.
+    ALTER TABLE messages ADD COLUMN delivery_key TEXT;
+    CREATE UNIQUE INDEX messages_delivery_key ON messages(conversation_id, delivery_key)
+        WHERE delivery_key IS NOT NULL;
+    -- The channel's media id of a voice note, image or document (WhatsApp keeps media 7 days).
+    ALTER TABLE messages ADD COLUMN media_id TEXT;
+    """,
 ]

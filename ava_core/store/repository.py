@@ -60,6 +60,8 @@ class StoredMessage:
     channel_message_id: str | None
     status: str | None
     created_at: datetime
+    media_id: str | None = None
+    delivery_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,12 @@ class ToolCallRecord:
     latency_ms: float
 
 
-_STATUS_RANK = {"received": 0, "sent": 1, "delivered": 2, "read": 3}
+# "played" is WhatsApp's receipt for a voice message listened to: it comes after "read".
+_STATUS_RANK = {"received": 0, "sending": 0, "sent": 1, "delivered": 2, "read": 3, "played": 4}
+
+
+# An assistant message the lead got, or may have got: sent with an id, or claimed for sending.
+_REPLY_SENT = "a.role = 'assistant' AND (a.channel_message_id IS NOT NULL OR a.delivery_key IS NOT NULL)"
 
 
 def _iso(at: datetime) -> str:
@@ -321,12 +328,14 @@ class Store:
         channel: str | None = None,
         channel_message_id: str | None = None,
         status: str | None = None,
+        media_id: str | None = None,
     ) -> int | None:
         """Append a message; returns its id, or None when this channel message id is already stored."""
         with self._unit(write=True) as conn:
             cur = conn.execute(
                 "INSERT OR IGNORE INTO messages (conversation_id, role, text, kind, tool_calls, tool_call_id, "
-                "tool_name, channel, channel_message_id, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "tool_name, channel, channel_message_id, status, created_at, media_id) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     conversation_id,
                     role,
@@ -339,6 +348,7 @@ class Store:
                     channel_message_id,
                     status,
                     _iso(at),
+                    media_id,
                 ),
             )
             if cur.rowcount == 0:
@@ -383,7 +393,75 @@ class Store:
             channel_message_id=r["channel_message_id"],
             status=r["status"],
             created_at=datetime.fromisoformat(r["created_at"]),
+            media_id=r["media_id"],
+            delivery_key=r["delivery_key"],
         )
+
+    def message_by_channel_id(self, channel: str, channel_message_id: str) -> tuple[int, StoredMessage] | None:
+        """(conversation id, message) of a stored channel message, e.g. a webhook delivered twice."""
+        with self._unit() as conn:
+            row = conn.execute(
+                "SELECT * FROM messages WHERE channel = ? AND channel_message_id = ?", (channel, channel_message_id)
+            ).fetchone()
+        return (row["conversation_id"], self._message(row)) if row else None
+
+    def answered_after(self, conversation_id: int, message_id: int) -> bool:
+        """True when a reply went out (or was on its way) after this message."""
+        with self._unit() as conn:
+            row = conn.execute(
+                f"SELECT 1 FROM messages a WHERE a.conversation_id = ? AND a.id > ? AND {_REPLY_SENT} LIMIT 1",
+                (conversation_id, message_id),
+            ).fetchone()
+        return row is not None
+
+    # --- outgoing bubbles: claimed before the channel is called, confirmed after --------
+
+    def claim_delivery(
+        self, conversation_id: int, key: str, text: str, *, at: datetime, channel: str
+    ) -> int | None:
+        """Record a bubble as "sending" under ``key`` before it is posted; None when the key is
+        already recorded (an earlier attempt sent it, or may have: never post it twice)."""
+        with self._unit(write=True) as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO messages (conversation_id, role, text, kind, channel, status, delivery_key, "
+                "created_at) VALUES (?, 'assistant', ?, 'text', ?, 'sending', ?, ?)",
+                (conversation_id, self._sealer.seal(text), channel, key, _iso(at)),
+            )
+            if cur.rowcount == 0:
+                return None
+            conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (_iso(at), conversation_id))
+            return cur.lastrowid
+
+    def confirm_delivery(
+        self, message_id: int, channel_message_id: str | None, *, text: str | None = None, kind: str | None = None
+    ) -> bool:
+        """Mark a claimed bubble sent with the channel's id; ``text``/``kind`` record what actually
+        went out when it differs from the claim (a template instead of free text).
+
+        False when the channel reused an id already stored: the bubble is kept, without that id."""
+        sets = "status = 'sent', text = COALESCE(?, text), kind = COALESCE(?, kind)"
+        params = (self._sealer.seal(text) if text is not None else None, kind)
+        with self._unit(write=True) as conn:
+            try:
+                conn.execute(f"UPDATE messages SET {sets}, channel_message_id = ? WHERE id = ?",
+                             (*params, channel_message_id, message_id))
+                return True
+            except sqlite3.IntegrityError:
+                conn.execute(f"UPDATE messages SET {sets} WHERE id = ?", (*params, message_id))
+                return False
+
+    def delivery(self, conversation_id: int, key: str) -> StoredMessage | None:
+        """The bubble recorded under ``key``, if any."""
+        with self._unit() as conn:
+            row = conn.execute(
+                "SELECT * FROM messages WHERE conversation_id = ? AND delivery_key = ?", (conversation_id, key)
+            ).fetchone()
+        return self._message(row) if row else None
+
+    def release_delivery(self, message_id: int) -> None:
+        """Forget a claimed bubble the channel refused, so a retry may send it."""
+        with self._unit(write=True) as conn:
+            conn.execute("DELETE FROM messages WHERE id = ? AND status = 'sending'", (message_id,))
 
     def update_message_status(self, channel: str, channel_message_id: str, status: str) -> bool:
         """Apply a delivery receipt; returns False when no such message is stored.
@@ -431,8 +509,8 @@ class Store:
                 "AND c.last_inbound_at < ?) "
                 "SELECT r.*, u.channel_message_id FROM recent r JOIN messages u ON u.id = r.message_id "
                 "WHERE NOT EXISTS (SELECT 1 FROM messages a "
-                "WHERE a.conversation_id = r.conversation_id AND a.id > r.message_id AND a.role = 'assistant' "
-                "AND a.channel_message_id IS NOT NULL) ORDER BY r.at LIMIT ?",
+                f"WHERE a.conversation_id = r.conversation_id AND a.id > r.message_id AND {_REPLY_SENT}) "
+                "ORDER BY r.at LIMIT ?",
                 (_iso(since), _iso(before), limit),
             ).fetchall()
         return [(r["conversation_id"], r["channel"], r["message_id"], r["channel_message_id"]) for r in rows]

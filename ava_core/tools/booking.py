@@ -22,6 +22,8 @@ class GetFreeSlotsArgs(BaseModel):
         None, alias="from", description="ISO date or date-time to search from; default now"
     )
     to: str | None = Field(None, description="ISO date or date-time to search until; default the booking horizon")
+    earliest: str | None = Field(None, pattern=r"^\d{2}:\d{2}$", description="earliest local time of day, HH:MM")
+    latest: str | None = Field(None, pattern=r"^\d{2}:\d{2}$", description="latest local start time of day, HH:MM")
 
     model_config = {"populate_by_name": True}
 
@@ -77,10 +79,15 @@ def spread(slots: list[Slot], count: int) -> list[Slot]:
     return sorted(chosen, key=lambda s: s.start)
 
 
-def offer(ctx: ToolContext, start: datetime, end: datetime) -> list[dict]:
+def offer(ctx: ToolContext, start: datetime, end: datetime, *, earliest: str | None = None,
+          latest: str | None = None) -> list[dict]:
     """Find free slots, remember them as offered in this conversation, and describe them."""
     tz = ctx.profile.tz
-    free = ctx.calendar.free_slots(start, end)
+    free = [
+        s for s in ctx.calendar.free_slots(start, end)
+        if (earliest is None or f"{s.start.astimezone(tz):%H:%M}" >= earliest)
+        and (latest is None or f"{s.start.astimezone(tz):%H:%M}" < latest)
+    ]
     picked = spread(free, ctx.profile.booking.slots_to_offer)
     described = [(s.id_in(tz), s.start, s.end, slot_label(s.start, tz)) for s in picked]
     if described:
@@ -103,11 +110,39 @@ def get_free_slots(ctx: ToolContext, args: GetFreeSlotsArgs) -> ToolResult:
         return ToolResult.failure(str(exc))
     if args.to and len(args.to) <= 10:
         end += timedelta(days=1)  # a bare date means "through that day"
-    slots = offer(ctx, start, end)
+    slots = offer(ctx, start, end, earliest=args.earliest, latest=args.latest)
+    extra = {}
     if not slots:
-        return ToolResult.failure("no free times in that range; try a wider range", slots=[])
+        # Nothing then: say so, with the hours the team works, and offer the next open times.
+        slots = offer(ctx, max(start, now), now + timedelta(days=ctx.profile.booking.days_ahead))
+        extra = {"requested_unavailable": True, "working_hours": working_hours_text(ctx.profile.booking)}
+    if not slots:
+        return ToolResult.failure("no free times in the booking horizon", slots=[])
     return ToolResult.success(slots=slots, meeting_minutes=ctx.profile.booking.meeting_minutes,
-                              timezone=ctx.profile.business.timezone)
+                              timezone=ctx.profile.business.timezone, **extra)
+
+
+def working_hours_text(booking) -> str:
+    """'Mon–Thu 9:00 AM–5:00 PM, Fri 9:00 AM–4:00 PM, Sat 10:00 AM–1:00 PM': days with the same hours grouped."""
+    from ava_core.profile.models import WEEKDAYS
+
+    def clock(t) -> str:
+        return f"{t.hour % 12 or 12}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
+
+    spans = []
+    for index in range(len(WEEKDAYS)):
+        ranges = booking.ranges(index)
+        if not ranges:
+            continue
+        hours = f"{clock(ranges[0][0])}–{clock(ranges[-1][1])}"
+        if spans and spans[-1][2] == hours and spans[-1][1] == index - 1:
+            spans[-1] = (spans[-1][0], index, hours)
+        else:
+            spans.append((index, index, hours))
+    names = [d.title() for d in WEEKDAYS]
+    return ", ".join(
+        f"{names[a]}{'–' + names[b] if b != a else ''} {hours}" for a, b, hours in spans
+    )
 
 
 @tool("book_appointment", BookAppointmentArgs)

@@ -22,7 +22,7 @@ def record_qualification(ctx: ToolContext, args: RecordQualificationArgs) -> Too
     if question is None:
         fields = ", ".join(q.field for q in questions.questions)
         return ToolResult.failure(f"unknown field {args.field!r}; the fields are: {fields}")
-    answer = interpret(question, args.value)
+    answer = interpret(question, args.value, today=ctx.clock.now().astimezone(ctx.profile.tz).date())
     if answer is None:
         return ToolResult.failure(
             f"could not read {args.value!r} as an answer to {question.field!r} ({question.kind}); "

@@ -110,6 +110,53 @@ def test_outside_the_24_hour_window_the_template_goes_out_instead(graph):
     }]
 
 
+def test_the_receipt_of_a_template_sent_instead_names_it(graph, payload):
+    closed = _channel(graph(), last_inbound=NOW - timedelta(hours=25), template="follow_up_v1")
+    assert closed.send(LEAD, OutboundMessage(text="Still interested?")).template == "follow_up_v1"
+    refused = _channel(graph(httpx.Response(400, content=payload("error_131047.json"))), template="follow_up_v1")
+    assert refused.send(LEAD, OutboundMessage(text="hi")).template == "follow_up_v1"
+    assert _channel(graph()).send(LEAD, OutboundMessage(text="hi")).template is None
+
+
+def test_outside_the_window_a_reply_of_several_bubbles_sends_the_template_once(graph, make_assistant, say, store):
+    api = graph()
+    channel = _channel(api, last_inbound=NOW - timedelta(hours=25), template="hello_again")
+    state = say(make_assistant(channels={"whatsapp": channel}), "hi")
+    assert len(state.bubbles) > 1
+    assert [b["type"] for b in api.bodies] == ["template"]
+    replies = [(m.kind, m.text) for m in store.messages(state.conversation_id) if m.role == "assistant"]
+    assert replies == [("template", "[template: hello_again]")]  # not the free text the lead never got
+
+
+def test_a_re_engagement_refusal_sends_the_template_once_per_reply(graph, payload, make_assistant, say):
+    api = graph(httpx.Response(400, content=payload("error_131047.json")))
+    state = say(make_assistant(channels={"whatsapp": _channel(api, template="hello_again")}), "hi")
+    assert len(state.bubbles) > 1
+    assert [b["type"] for b in api.bodies] == ["text", "template"]
+
+
+def test_a_long_text_that_fails_after_its_first_part_is_not_sent_again(graph):
+    api = graph(httpx.Response(200, json={"messages": [{"id": "wamid.part-1"}]}),
+                httpx.Response(503, json={"error": {"code": 2, "message": "Service temporarily unavailable"}}))
+    with pytest.raises(WhatsAppError, match="only 1 of 2 parts") as caught:
+        _channel(api).send(LEAD, OutboundMessage(text=("solar " * 1000).strip()))
+    assert caught.value.maybe_sent is True  # part of it reached the lead: a retry would repeat it
+
+
+@pytest.mark.parametrize("error, maybe_sent", [
+    (httpx.ConnectError("connection refused"), False),
+    (httpx.ReadTimeout("no answer"), True),
+])
+def test_a_broken_connection_says_whether_the_message_may_have_gone_out(error, maybe_sent):
+    def transport(request):
+        raise error
+
+    channel = _channel(transport)
+    with pytest.raises(WhatsAppError) as caught:
+        channel.send(LEAD, OutboundMessage(text="hi"))
+    assert (caught.value.retryable, caught.value.maybe_sent) == (True, maybe_sent)
+
+
 def test_outside_the_window_without_a_template_nothing_is_sent_and_the_error_says_what_to_set(graph):
     api = graph()
     with pytest.raises(WindowClosed, match="AVA_WHATSAPP_TEMPLATE_NAME") as caught:

@@ -40,6 +40,16 @@ def test_a_wrong_or_missing_signature_is_refused(payload):
     assert not verify_signature(raw, _sign(raw), "")  # no secret never means "accept"
 
 
+@pytest.mark.parametrize("header", ["sha256=\u00e9", "sha256=" + "\u00e9" * 64, "md5=abc"])
+def test_a_malformed_signature_header_is_refused_not_a_crash(payload, header):
+    assert not verify_signature(payload("text.json"), header, SECRET)
+
+
+def test_the_signature_must_carry_its_sha256_prefix(payload):
+    raw = payload("text.json")
+    assert not verify_signature(raw, _sign(raw).removeprefix("sha256="), SECRET)
+
+
 def test_a_text_message_carries_the_lead_name_phone_and_time(payload):
     message = _one(payload("text.json"))
     assert message.kind == "text"

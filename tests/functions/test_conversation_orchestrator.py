@@ -6,13 +6,16 @@ what the lead sees is what reached the channel.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from durable_fakes import FakeContext
 
 from activities import delivery, turn
 from ava_core.channels import InProcessChannel
+from ava_core.channels.base import OutboundMessage
 from ava_core.channels.voice import TYPE_IT_PLEASE
-from ava_core.errors import ChannelError
+from ava_core.errors import ChannelError, StoreError
 from ava_core.models.replay import ReplayModel, ScriptedCall, ScriptedStep
 from ava_core.pacing import reply_delays
 from orchestrators import conversation
@@ -250,3 +253,105 @@ def test_typing_marks_the_leads_newest_message_read(world):
     world.run("Got it!", events=[(2, "and another thing")], channels={"whatsapp": channel})
     assert channel.read == ["wamid.lead-2"]
     assert [m.text for _, m in channel.sent] == ["Got it!"]
+
+
+def test_a_store_failure_after_the_send_does_not_send_the_bubble_again(world):
+    context = world.start("Hello! Do you own your home?")
+    store = world.store
+    confirm = store.confirm_delivery
+    failures = []
+
+    def locked_once(*args, **kwargs):
+        if not failures:
+            failures.append(args)
+            raise StoreError("store ava.sqlite3: database is locked")
+        return confirm(*args, **kwargs)
+
+    store.confirm_delivery = locked_once
+    output = context.run(ORCHESTRATOR)
+    assert world.sent == ["Hello! Do you own your home?"]
+    assert context.attempts["send_reply"] == 1 and output["sent"] == 1
+    [reply] = [m for m in store.messages(world.conversation_id) if m.role == "assistant"]
+    assert reply.text == "Hello! Do you own your home?"  # the history keeps what the lead saw
+
+
+def test_a_send_retried_after_the_worker_died_mid_send_does_not_post_the_bubble_twice(world, channel):
+    class DiesAfterPosting(InProcessChannel):
+        def send(self, to, message):
+            receipt = channel.send(to, message)  # the lead has it...
+            if len(channel.sent) == 1:
+                raise RuntimeError("worker recycled")  # ...but the activity never finished
+            return receipt
+
+    context, output = world.run("Hello!\n\nDo you own your home?", channels={"whatsapp": DiesAfterPosting("whatsapp")})
+    assert context.attempts["send_reply"] == 3  # the first bubble was retried, and skipped
+    assert world.sent == ["Hello!", "Do you own your home?"]
+    assert output["sent"] == 2
+
+
+def test_a_message_that_arrives_while_the_last_bubble_is_sent_is_answered(world, profile):
+    delay = reply_delays(profile.pacing, ["Hello!"], read_text="Hi, I saw your ad about solar",
+                         seed="wamid.lead-1")[0]
+    # The Graph API call takes 2 s; the lead writes 1 s into it, after send_reply's last look at the store.
+    context, output = world.run("Hello!", events=[(6 + delay + 1, "are you a bot?")], durations={"send_reply": 2.0})
+    assert world.sent == ["Hello!"]
+    assert output is None  # not completed holding the event: the next generation answers it
+    assert context.continued_with["messages"][-1]["channel_message_id"] == "wamid.lead-2"
+
+
+def test_a_person_taking_over_during_the_typing_delay_stops_the_reply(world):
+    def typing_then_a_person_takes_over(payload):
+        result = ACTIVITIES["send_typing"](payload)
+        world.store.set_conversation_status(world.conversation_id, "paused", world.context.current_utc_datetime,
+                                            reason="agent took over")
+        return result
+
+    context = world.start("Great! Do you own your home?",
+                          activities={"send_typing": typing_then_a_person_takes_over})
+    output = context.run(ORCHESTRATOR)
+    assert world.sent == []
+    assert output["sent"] == 0
+    assert [m for m in world.store.messages(world.conversation_id) if m.role == "assistant"] == []
+
+
+def test_outside_the_24_hour_window_a_reply_of_several_bubbles_becomes_one_template(world, channel):
+    class WindowClosed(InProcessChannel):
+        """Like WhatsApp when the lead last wrote over a day ago: every bubble becomes the template."""
+
+        def send(self, to, message):
+            receipt = channel.send(to, OutboundMessage(text="hello_again", template="hello_again"))
+            return receipt.model_copy(update={"template": "hello_again"})
+
+    _, output = world.run("Sure thing!\n\nThe consultation is free.\n\nWant to book?",
+                          channels={"whatsapp": WindowClosed("whatsapp")})
+    assert world.sent == ["hello_again"]  # once, not once per bubble
+    assert output["sent"] == 1
+    [stored] = [m for m in world.store.messages(world.conversation_id) if m.role == "assistant"]
+    assert (stored.kind, stored.text) == ("template", "[template: hello_again]")  # what the lead got
+
+
+def test_a_voice_note_restarted_by_the_sweeper_is_transcribed(services, lead, clock, channel):
+    from durable_fakes import FakeDurableClient
+
+    from webhooks.sweeper import sweep
+
+    class Transcriber:
+        def transcribe(self, audio, *, mime_type):
+            return "I own my home"
+
+    class WhatsApp:
+        def download_media(self, media_id):
+            assert media_id == "media-1"
+            return b"OggS", "audio/ogg"
+
+    assistant = services(model=_model("Thanks! How old is your roof?"), transcriber=Transcriber(),
+                         whatsapp=WhatsApp()).assistant
+    lead.writes(assistant, "[voice note]", kind="audio", media_id="media-1")  # the webhook's start was lost
+    client = FakeDurableClient()
+    clock.advance(minutes=3)
+    assert len(asyncio.run(sweep(client, assistant, clock.now()))) == 1
+    [(_, _, start)] = client.started
+    FakeContext(start, start=clock.now(), activities=ACTIVITIES, on_time=clock.set).run(ORCHESTRATOR)
+    assert [m.text for _, m in channel.sent] == ["Thanks! How old is your roof?"]
+    [note] = [m for m in assistant.store.messages(lead.conversation_id) if m.role == "user"]
+    assert note.text == "[voice note] I own my home"

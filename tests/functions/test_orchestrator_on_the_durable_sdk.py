@@ -19,7 +19,7 @@ from orchestrators.contracts import ConversationStart, LeadMessage
 pytestmark = pytest.mark.filterwarnings("ignore:azure.functions df_loads was called without expected_type")
 HANDLE = conversation.conversation.build().get_user_function()
 T0, T6, T7 = "2026-12-01T15:30:00.000Z", "2026-12-01T15:30:06.000Z", "2026-12-01T15:30:07.000Z"
-CREATE_TIMER, WAIT_FOR_EVENT, CALL_ACTIVITY, CALL_WITH_RETRY, WHEN_ANY = 5, 6, 0, 1, 11
+CREATE_TIMER, WAIT_FOR_EVENT, CALL_ACTIVITY, CALL_WITH_RETRY, CONTINUE_AS_NEW, WHEN_ANY = 5, 6, 0, 1, 4, 11
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_after_the_quiet_window_the_turn_begins_with_a_retried_llm_step(start, h
     [step] = episode["actions"][0][-1]["compoundActions"]
     assert step["actionType"] == CALL_WITH_RETRY and step["functionName"] == "llm_step"
     assert step["retryOptions"] == {"firstRetryIntervalInMilliseconds": 5000, "maxNumberOfAttempts": 3}
-    assert json.loads(step["input"]) == {"conversation_id": 7, "state": None, "voice_notes": []}
+    assert json.loads(step["input"]) == {"conversation_id": 7, "state": None}
     assert episode["customStatus"]["phase"] == "thinking"
 
 
@@ -99,3 +99,19 @@ def test_replaying_a_history_gives_identical_actions(start, histories):
 def test_the_demo_profile_is_what_these_histories_assume(profile):
     assert profile == load_profile("examples/profile.yaml")
     assert (profile.pacing.debounce_seconds, profile.pacing.max_debounce_seconds) == (6, 30)
+
+
+def test_a_message_that_arrived_during_the_last_send_continues_the_instance_as_new(start, histories):
+    fire = "2026-12-01T15:30:07.544Z"
+    t8 = "2026-12-01T15:30:08.000Z"
+    paced = histories["typing"] + [_event(T6, 10, EventId=3, FireAt=fire), _event(T6, 13), _event(fire, 12),
+                                   _event(fire, 11, TimerId=3, FireAt=fire)]
+    # send_reply's last look at the store came before the lead wrote, so it reports nothing stale.
+    sent = paced + [_event(fire, 4, EventId=4, Name="send_reply"), _event(fire, 13), _event(t8, 12),
+                    _event(t8, 15, Name="lead_message", Input=json.dumps(
+                        {"message_id": 2, "channel_message_id": "wamid.B"})),
+                    _event(t8, 5, TaskScheduledId=4, Result=json.dumps({"sent": ["Hello there!"]}))]
+    episode = _episode(start, sent)
+    assert episode["isDone"] is True and "output" not in episode  # not completed with a summary
+    [continued] = [a for a in episode["actions"][-1] if a["actionType"] == CONTINUE_AS_NEW]
+    assert [m["channel_message_id"] for m in json.loads(continued["input"])["messages"]] == ["wamid.B"]

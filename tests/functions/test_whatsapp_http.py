@@ -9,6 +9,7 @@ from pydantic import SecretStr
 from whatsapp_requests import VERIFY_TOKEN, post, sign
 
 from ava_core.channels.voice import PLACEHOLDER
+from ava_core.errors import StoreError
 from webhooks import whatsapp
 
 receive = whatsapp.whatsapp_webhook.build().get_user_function().client_function
@@ -183,3 +184,48 @@ async def test_an_unreachable_durable_backend_still_acknowledges_the_stored_mess
     response = await receive(post(payload("text.json")), client=FakeDurableClient(down=True))
     assert response.status_code == 200  # stored; the sweeper starts the conversation
     assert len(s.assistant.store.messages(1)) == 1
+
+
+async def test_a_non_ascii_signature_header_is_a_401_not_a_crash(services, client):
+    services()
+    request = post(b'{"object":"whatsapp_business_account","entry":[]}', signature="sha256=\u00e9")
+    assert (await receive(request, client=client)).status_code == 401
+
+
+async def test_a_batch_stored_in_part_starts_what_was_stored_and_the_retry_starts_the_rest(services, client, payload):
+    store = services().assistant.store
+    add_message = store.add_message
+    attempts = []
+
+    def locked_on_the_second_lead_once(conversation_id, role, text, **kwargs):
+        attempts.append(text)
+        if text == "second, another lead" and attempts.count(text) == 1:
+            raise StoreError("store ava.sqlite3: database is locked")
+        return add_message(conversation_id, role, text, **kwargs)
+
+    store.add_message = locked_on_the_second_lead_once
+    body = payload("batched.json")
+    assert (await receive(post(body), client=client)).status_code == 500  # Meta will retry
+    assert [start["messages"][0]["channel_message_id"] for _, _, start in client.started] == ["wamid.BATCH_1"]
+    assert (await receive(post(body), client=client)).status_code == 200  # the retry
+    started = [start["messages"][0]["channel_message_id"] for _, _, start in client.started]
+    assert started == ["wamid.BATCH_1", "wamid.BATCH_2"]
+    assert client.events == []  # the running instance already has the first message
+
+
+async def test_a_retried_delivery_stored_before_the_worker_died_starts_its_conversation(services, payload):
+    services()
+    await receive(post(payload("text.json")), client=FakeDurableClient(down=True))  # stored, never started
+    client = FakeDurableClient()
+    assert (await receive(post(payload("text.json")), client=client)).status_code == 200  # Meta retries
+    assert [instance for _, instance, _ in client.started] == ["conv-whatsapp-1"]
+
+
+async def test_a_retried_delivery_that_was_answered_starts_nothing(services, client, payload):
+    s = services()
+    await receive(post(payload("text.json")), client=client)
+    s.assistant.store.add_message(1, "assistant", "Yes, in blue.", at=s.assistant.engine.clock.now(),
+                                  channel="whatsapp", channel_message_id="wamid.OUT", status="sent")
+    client.status.clear()  # that instance completed
+    await receive(post(payload("text.json")), client=client)
+    assert len(client.started) == 1 and client.events == []
