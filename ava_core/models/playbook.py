@@ -143,28 +143,43 @@ class _Turn:
             return self._call("handoff_to_human", reason="a disqualified lead keeps writing")
         return self._say(closing)
 
-    def _answers_in(self, text: str) -> list[tuple[str, dict]]:
-        """Every answer a message gives outright, in the profile's order (for a first message)."""
+    def _answers_in(self, text: str, *, besides: Question | None = None) -> list[tuple[str, dict]]:
+        """The answers a message gives outright to questions still missing, in the profile's
+        order (all of them for a first message; those besides the one asked for later ones)."""
         calls: list[tuple[str, dict]] = []
         for field in self.state.missing:
             question = self.profile.qualification.get(field)
-            if question is None:
+            if question is None or (besides is not None and field == besides.field):
                 continue
-            if question.kind == "yes_no" and not re.search(r"\b(own|owner|rent|renting|tenant)\b", text, re.I):
-                continue  # a bare "yes" or "no" in a first message answers nothing asked yet
-            if question.kind == "amount" and not re.search(r"\$|\b(bill|bucks|dollars|a month)\b", text, re.I):
-                continue
-            if question.kind == "years" and not re.search(r"\b(years?|yrs?|roof)\b", text, re.I):
-                continue
-            if question.kind == "choice" and not re.search(r"\b(sun|shade|shady|trees?)\b", text, re.I):
+            if not self._speaks_to(question, text):
                 continue
             value = interpret(question, self._about(question, text), today=self.state.now.date())
             if value is not None:
                 calls += self._record(question, value, text)
         return calls
 
+    def _speaks_to(self, question: Question, text: str) -> bool:
+        """Whether a message clearly answers this question, not merely holds a number or a "yes"."""
+        match question.kind:
+            case "yes_no":
+                return bool(re.search(r"\b(own|owner|rent|renting|tenant)\b", text, re.I))
+            case "amount" | "number":
+                return bool(_MONEY.search(text))
+            case "years":
+                return bool(re.search(r"\b(years?|yrs?|roof)\b", text, re.I))
+            case "zip":
+                return True
+            case "choice":
+                phrases = [p for o in question.options for p in (o, *question.synonyms.get(o, []))]
+                return any(p.casefold() in text.casefold() for p in phrases)
+            case _:
+                return False
+
     def _about(self, question: Question, text: str) -> str:
-        """The part of a long message that speaks to this question (the clause naming its topic)."""
+        """The part of a long message that speaks to this question: its money mention, or the
+        clause naming the roof's years."""
+        if question.kind in ("amount", "number") and (money := _MONEY.search(text)):
+            return money.group(0)
         if question.kind != "years":
             return text
         clauses = re.split(r"[,;.]| and ", text)
@@ -175,9 +190,9 @@ class _Turn:
         answer = interpret(question, text, today=self.state.now.date()) if question else None
         if question is not None and answer is not None and not self._is_question_only(text, question):
             calls = self._record(question, answer, text)
-            calls += self._also_answered(text, question)
+            calls += self._answers_in(text, besides=question)
             return self._calls(calls)
-        if question is not None and (other := self._also_answered(text, question)):
+        if question is not None and (other := self._answers_in(text, besides=question)):
             return self._calls(other)  # a later answer now; the pending question comes again after it
         rough_guess = f"No problem, a rough guess is fine. {question.question}" if question else ""
         if (question is not None and question.kind in ("amount", "years", "number") and _UNSURE.search(text)
@@ -192,32 +207,6 @@ class _Turn:
             return [("check_service_area", {"address_or_zip": answer}),
                     ("record_qualification", {"field": question.field, "value": answer})]
         return [("record_qualification", {"field": question.field, "value": text if question.kind == "text" else answer})]
-
-    def _also_answered(self, text: str, asked: Question) -> list[tuple[str, dict]]:
-        """Unmistakable answers to later questions in the same message: a $ amount, a ZIP code."""
-        calls = []
-        for field in self.state.missing:
-            question = self.profile.qualification.get(field)
-            if question is None or question.field == asked.field:
-                continue
-            if question.kind == "amount" and asked.kind not in ("amount", "number") and _MONEY.search(text):
-                value = interpret(question, _MONEY.search(text).group(0))
-                if value:
-                    calls.append(("record_qualification", {"field": field, "value": value}))
-            if question.kind == "choice" and asked.kind != "choice":
-                value = interpret(question, text)
-                phrases = [p for o in question.options for p in (o, *question.synonyms.get(o, []))]
-                if value and any(p.casefold() in text.casefold() for p in phrases):
-                    calls.append(("record_qualification", {"field": field, "value": value}))
-            if question.kind == "zip" and asked.kind not in ("number",):
-                value = interpret(question, text)
-                if value:
-                    calls += self._record(question, value, text)
-            if question.kind == "years" and asked.kind != "years" and re.search(r"\b(years?|yrs?)\b", text, re.I):
-                value = interpret(question, text, today=self.state.now.date())
-                if value:
-                    calls.append(("record_qualification", {"field": field, "value": value}))
-        return calls
 
     def _choose_time(self, text: str) -> ModelResponse:
         offered = self.state.offered_slots

@@ -137,12 +137,6 @@ def search_args(request: TimeRequest, now: datetime) -> dict[str, str] | None:
     return args
 
 
-def wanted_day(text: str, now: datetime) -> datetime | None:
-    """The date a lead names, as midnight in ``now``'s zone (kept for callers that want a datetime)."""
-    day = _day(" ".join(text.casefold().split()), now)
-    return None if day is None else datetime.combine(day, time(0), now.tzinfo)
-
-
 def _day(lowered: str, now: datetime) -> date | None:
     today = now.date()
     if re.search(r"\btomorrow\b", lowered):
