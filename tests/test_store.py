@@ -12,6 +12,15 @@ from ava_core.store import Sealer, Store
 from ava_core.store.migrations import MIGRATIONS
 
 
+def _sent_message(store, clock):
+    """A conversation holding one bubble AVA sent, with channel id wamid.out."""
+    contact = store.upsert_contact("whatsapp", "+1", name=None, phone="+1", at=clock.now())
+    conversation = store.open_conversation(contact.id, "whatsapp", clock.now())
+    store.add_message(conversation.id, "assistant", "hello", at=clock.now(), channel="whatsapp",
+                      channel_message_id="wamid.out", status="sent")
+    return conversation
+
+
 def test_a_new_store_is_migrated_to_the_newest_version(tmp_path):
     store = Store(tmp_path / "a.sqlite3")
     assert store.schema_version() == len(MIGRATIONS)
@@ -59,20 +68,14 @@ def test_webhook_deliveries_are_remembered(store, clock):
 
 
 def test_delivery_receipts_update_the_sent_message(store, clock):
-    contact = store.upsert_contact("whatsapp", "+1", name=None, phone="+1", at=clock.now())
-    conversation = store.open_conversation(contact.id, "whatsapp", clock.now())
-    store.add_message(conversation.id, "assistant", "hello", at=clock.now(), channel="whatsapp",
-                      channel_message_id="wamid.out", status="sent")
+    conversation = _sent_message(store, clock)
     assert store.update_message_status("whatsapp", "wamid.out", "read")
     assert store.messages(conversation.id)[0].status == "read"
     assert not store.update_message_status("whatsapp", "wamid.unknown", "read")
 
 
 def test_a_late_delivered_receipt_does_not_undo_read(store, clock):
-    contact = store.upsert_contact("whatsapp", "+1", name=None, phone="+1", at=clock.now())
-    conversation = store.open_conversation(contact.id, "whatsapp", clock.now())
-    store.add_message(conversation.id, "assistant", "hello", at=clock.now(), channel="whatsapp",
-                      channel_message_id="wamid.out", status="sent")
+    conversation = _sent_message(store, clock)
     store.update_message_status("whatsapp", "wamid.out", "read")
     store.update_message_status("whatsapp", "wamid.out", "delivered")
     assert store.messages(conversation.id)[0].status == "read"
@@ -110,10 +113,7 @@ def test_invalid_data_key_says_how_to_make_one():
 
 
 def test_a_played_voice_message_receipt_counts_as_read_or_later(store, clock):
-    contact = store.upsert_contact("whatsapp", "+1", name=None, phone="+1", at=clock.now())
-    conversation = store.open_conversation(contact.id, "whatsapp", clock.now())
-    store.add_message(conversation.id, "assistant", "hello", at=clock.now(), channel="whatsapp",
-                      channel_message_id="wamid.out", status="sent")
+    conversation = _sent_message(store, clock)
     store.update_message_status("whatsapp", "wamid.out", "played")
     store.update_message_status("whatsapp", "wamid.out", "read")
     assert store.messages(conversation.id)[0].status == "played"
