@@ -226,3 +226,16 @@ def test_changing_a_booked_time_goes_to_a_person(make_assistant, say, store):
     say(assistant, "the first one")
     say(assistant, "actually can we do friday instead?")
     assert store.conversation(state.conversation_id).status == "paused"
+
+
+def test_when_the_chosen_time_was_just_taken_the_alternatives_come_as_quick_replies(make_assistant, say, channel):
+    assistant = make_assistant()
+    for text in QUALIFY:
+        say(assistant, text, sender="+15125550001")
+        say(assistant, text, sender="+15125550002")
+    say(assistant, "the first one", sender="+15125550001")
+    before = len(channel.sent)
+    say(assistant, "the first one", sender="+15125550002")
+    messages = [m for _, m in channel.sent[before:]]
+    assert messages[0].text.startswith("Ah, that time was just taken")
+    assert [c.title for c in messages[-1].choices] == ["Tue Dec 1, 1:30 PM", "Wed Dec 2, 9:00 AM", "Thu Dec 3, 9:00 AM"]

@@ -257,7 +257,7 @@ class Engine:
         """When this turn offered times, the lead can tap one instead of typing it."""
         offered_now = any(
             e.kind == "tool" and (e.name == "get_free_slots" and e.ok or
-                                  e.name == "book_appointment" and not e.ok and "alternatives" in str(e.result))
+                                  e.name == "book_appointment" and bool(e.result["data"].get("alternatives")))
             for e in state.trace
         )
         if not offered_now or snapshot.appointment is not None:
