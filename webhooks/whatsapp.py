@@ -13,6 +13,7 @@ between storing and starting); a running instance has it already and is left alo
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from dataclasses import dataclass
 
@@ -77,17 +78,21 @@ def whatsapp_verify(req: func.HttpRequest) -> func.HttpResponse:
 async def whatsapp_webhook(req: func.HttpRequest, client) -> func.HttpResponse:
     """Verify, parse, store, then start or signal each conversation that got a new message."""
     body = req.get_body()
-    refusal = check_signature(body, req.headers.get(SIGNATURE_HEADER), runtime.settings())
+    settings = await asyncio.to_thread(runtime.settings)  # the first call reads the environment and .env
+    refusal = check_signature(body, req.headers.get(SIGNATURE_HEADER), settings)
     if refusal is not None:
         return refusal
     try:
-        batch = parse_webhook(body, phone_number_id=runtime.settings().whatsapp_phone_number_id)
+        batch = parse_webhook(body, phone_number_id=settings.whatsapp_phone_number_id)
     except WebhookPayloadError as exc:
         return _text(400, f"{exc}; expected a WhatsApp Business Account webhook")
-    services = runtime.services()
+    # Building the services and every store call block (a busy store waits up to
+    # AVA_DB_BUSY_TIMEOUT_MS): run them in a worker thread, never on the event loop that
+    # every other request of this worker shares.
+    services = await asyncio.to_thread(runtime.services)
     failure: StoreError | None = None
     try:
-        arrivals = store_batch(services.assistant, batch)
+        arrivals = await asyncio.to_thread(store_batch, services.assistant, batch)
     except StoreError as exc:
         failure, arrivals = exc, getattr(exc, "arrivals", [])
     # Also when storing failed part way: Meta's retry finds these stored (duplicates).
