@@ -14,8 +14,10 @@ from loguru import logger
 from ava_core.profile.models import Pacing
 from orchestrators.contracts import LEAD_MESSAGE, ORCHESTRATOR, ConversationStart, LeadMessage
 
-# Pending: started but not yet picked up; events sent to it wait in its queue.
-_ACTIVE = {"Running", "Pending", "ContinuedAsNew"}
+# Pending: started but not yet picked up; Suspended: paused by an operator. Events sent to
+# either wait in its queue and are read when it runs, and neither can be replaced by a new
+# start (host.json overrides only NonRunningStates: Completed, Failed, Terminated).
+_ACTIVE = {"Running", "Pending", "ContinuedAsNew", "Suspended"}
 
 
 def instance_id(channel: str, conversation_id: int) -> str:
