@@ -528,13 +528,15 @@ def _picker(body: str, choices: list[Choice]) -> dict[str, Any]:
         logger.warning("WhatsApp lists hold {} rows; {} choices dropped", MAX_LIST_ROWS, len(choices) - MAX_LIST_ROWS)
         choices = choices[:MAX_LIST_ROWS]
     if len(choices) <= MAX_BUTTONS and all(len(c.title) <= BUTTON_TITLE_LIMIT for c in choices):
+        titles = distinct_titles([c.title for c in choices], BUTTON_TITLE_LIMIT)
         action: dict[str, Any] = {"buttons": [
-            {"type": "reply", "reply": {"id": c.id[:256], "title": c.title}} for c in choices
+            {"type": "reply", "reply": {"id": c.id[:256], "title": title}} for c, title in zip(choices, titles, strict=True)
         ]}
         kind = "button"
     else:
+        titles = distinct_titles([c.title for c in choices], LIST_ROW_TITLE_LIMIT)
         action = {"button": LIST_BUTTON_LABEL, "sections": [{"rows": [
-            {"id": c.id[:200], "title": _clip(c.title, LIST_ROW_TITLE_LIMIT)} for c in choices
+            {"id": c.id[:200], "title": title} for c, title in zip(choices, titles, strict=True)
         ]}]}
         kind = "list"
     return {"type": "interactive", "interactive": {"type": kind, "body": {"text": body}, "action": action}}
@@ -578,6 +580,23 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     if rest:
         pieces.append(rest)
     return pieces
+
+
+def distinct_titles(titles: list[str], limit: int) -> list[str]:
+    """Titles of at most ``limit`` characters, none repeated: the Cloud API rejects a picker
+    whose button or row titles repeat, and clipping can make two long titles equal. A repeat
+    gets " (2)", " (3)", … (the lead sees which is which; the id still says what was chosen)."""
+    seen: set[str] = set()
+    out = []
+    for title in titles:
+        candidate, n = _clip(title, limit), 1
+        while candidate.casefold() in seen:
+            n += 1
+            suffix = f" ({n})"
+            candidate = _clip(title, limit - len(suffix)) + suffix
+        seen.add(candidate.casefold())
+        out.append(candidate)
+    return out
 
 
 def _clip(text: str, limit: int) -> str:

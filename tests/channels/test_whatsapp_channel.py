@@ -258,3 +258,20 @@ def test_media_is_downloaded_in_two_steps_with_the_token_both_times(payload):
     assert str(seen[0].url) == "https://graph.facebook.com/v26.0/1234567890987654321"
     assert seen[1].url.host == "lookaside.fbsbx.com"
     assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in seen)
+
+
+def test_repeated_quick_reply_titles_are_made_distinct(graph):
+    api = graph()
+    choices = [Choice(id="slot-1", title="Wed 9:00 AM"), Choice(id="slot-2", title="Wed 9:00 AM")]
+    _channel(api).send(LEAD, OutboundMessage(text="Which one?", choices=choices))
+    buttons = api.bodies[0]["interactive"]["action"]["buttons"]
+    assert [(b["reply"]["id"], b["reply"]["title"]) for b in buttons] == [
+        ("slot-1", "Wed 9:00 AM"), ("slot-2", "Wed 9:00 AM (2)")]
+
+
+def test_list_rows_that_clip_to_the_same_title_are_made_distinct(graph):
+    api = graph()
+    choices = [Choice(id=f"slot-{i}", title=f"Thursday, December 3 at 10:{i}0 AM") for i in range(4)]
+    _channel(api).send(LEAD, OutboundMessage(text="Here are some times:", choices=choices))
+    titles = [r["title"] for r in api.bodies[0]["interactive"]["action"]["sections"][0]["rows"]]
+    assert len(set(titles)) == 4 and all(len(t) <= 24 for t in titles)
