@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ava_core.models.pricing import ModelPrice
+from ava_core.store.placement import db_path_problem, network_share_problem
 
 
 class Settings(BaseSettings):
@@ -32,10 +33,15 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
 
-    # Store: a file under ./data locally, a file on the Azure Files mount in Azure.
-    db_path: Path = Path("data/ava.sqlite3")
+    # Store: a file under ./data locally, a file on the Azure Files mount in Azure (checked on
+    # Azure: an absolute path outside the app's folder, and the rollback journal).
+    db_path: Path = Field(
+        Path("data/ava.sqlite3"), validate_default=True,
+        description="the SQLite file; on Azure an absolute path on the Azure Files mount",
+    )
     db_network_share: bool = Field(
-        False, description="rollback journal instead of WAL: SMB shares have no shared memory for WAL"
+        False, validate_default=True,
+        description="rollback journal instead of WAL: SMB shares have no shared memory for WAL; required on Azure",
     )
     db_busy_timeout_ms: int = 5000
     data_key: SecretStr | None = Field(None, description="Fernet key that encrypts message bodies and PII at rest")
@@ -79,6 +85,22 @@ class Settings(BaseSettings):
     qdrant_path: Path = Path("data/qdrant")
     embedder: Literal["local", "azure"] = "local"
     web_search_api_key: SecretStr | None = None
+
+    @field_validator("db_path")
+    @classmethod
+    def _db_path_fits_the_host(cls, value: Path) -> Path:
+        problem = db_path_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("db_network_share")
+    @classmethod
+    def _journal_fits_the_host(cls, value: bool) -> bool:
+        problem = network_share_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     def configured_providers(self) -> list[str]:
         """Names of the model providers whose keys are set (never the keys themselves)."""

@@ -1,8 +1,8 @@
 """The SQLite repository: the only module that writes SQL.
 
 One connection per unit of work, a busy timeout, WAL locally and the rollback journal on a
-network share (WAL needs shared memory that SMB does not give). Times are stored as UTC
-ISO 8601 text.
+network share (WAL needs shared memory that SMB does not give; see ``placement``). The journal
+mode SQLite actually took is checked, never assumed. Times are stored as UTC ISO 8601 text.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ava_core.errors import StoreError
+from ava_core.store import placement
 from ava_core.store.migrations import MIGRATIONS
 from ava_core.store.sealing import Sealer
 
@@ -136,13 +137,19 @@ class Store:
         sealer: Sealer | None = None,
     ):
         self.path = Path(path)
-        self._journal = "DELETE" if network_share else "WAL"
+        self._journal = "delete" if network_share else "wal"
+        # Under the rollback journal only FULL syncs the journal before the database is
+        # written; NORMAL can leave a corrupt file after a crash (sqlite.org/pragma.html#pragma_synchronous).
+        # WAL is safe with NORMAL.
+        self._synchronous = "FULL" if network_share else "NORMAL"
         self._busy_timeout_ms = busy_timeout_ms
         self._sealer = sealer or Sealer()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the folder for the store {self.path}: {exc.strerror}") from None
+        if network_share:
+            placement.check_share(self.path)
         self._local = threading.local()
         self.migrate()
 
@@ -178,11 +185,40 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the store {self.path}: {exc}") from None
         conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if self._journal != "wal":
+                # WAL is a property of the file (set once by migrate); the rollback journal is per
+                # connection, and a file another process switched to WAL would take this one with it.
+                self._set_journal(conn)
+            conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+        except StoreError:
+            conn.close()
+            raise
+        except sqlite3.Error as exc:
+            conn.close()
+            raise StoreError(f"cannot open the store {self.path}: {exc}") from None
         self._local.conn = conn
         return conn
+
+    def _set_journal(self, conn: sqlite3.Connection) -> None:
+        """Switch to this store's journal mode and check SQLite took it: it answers with the mode
+        in force, and keeps the old one when it cannot switch (a file system without shared
+        memory refuses WAL; a WAL file open in another process cannot leave WAL)."""
+        mode = str(conn.execute(f"PRAGMA journal_mode = {self._journal}").fetchone()[0]).lower()
+        if mode == self._journal:
+            return
+        if self._journal == "wal":
+            raise StoreError(
+                f"store {self.path}: SQLite could not use WAL here (it kept journal_mode={mode}); on a network "
+                "share such as Azure Files set AVA_DB_NETWORK_SHARE=true"
+            )
+        raise StoreError(
+            f"store {self.path}: SQLite kept journal_mode={mode} instead of the rollback journal that "
+            "AVA_DB_NETWORK_SHARE=true asks for; a process that still opens it in WAL mode (a local "
+            "AVA, or an older deployment) must stop before AVA can switch it"
+        )
 
     def _discard(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -199,7 +235,8 @@ class Store:
         conn = sqlite3.connect(self.path, timeout=self._busy_timeout_ms / 1000, isolation_level=None)
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
-            conn.execute(f"PRAGMA journal_mode = {self._journal}")
+            self._set_journal(conn)
+            conn.execute(f"PRAGMA synchronous = {self._synchronous}")
             conn.execute("BEGIN IMMEDIATE")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > len(MIGRATIONS):
