@@ -9,6 +9,9 @@ Meta retries the whole POST, so a retry can hold messages stored the first time:
 stored before a failure is started before answering 500, and a duplicate whose lead still
 has no reply starts its conversation when no instance runs (the first attempt may have died
 between storing and starting); a running instance has it already and is left alone.
+
+A reply WhatsApp reports as failed because the 24-hour window had closed (131047) starts the
+``reengage`` orchestration, which sends the approved template or hands the conversation off.
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ from ava_core.channels.whatsapp import (
 from ava_core.channels.whatsapp import verify_signature as signature_ok
 from ava_core.errors import StoreError
 from ava_core.settings import Settings
+from orchestrators import reengagement
 from orchestrators.contracts import LeadMessage
 from orchestrators.instances import active, instance_id, start_or_signal
+from orchestrators.reengagement import Undelivered
 
 bp = df.Blueprint()
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -95,6 +100,10 @@ async def whatsapp_webhook(req: func.HttpRequest, client) -> func.HttpResponse:
         arrivals = await asyncio.to_thread(store_batch, services.assistant, batch)
     except StoreError as exc:
         failure, arrivals = exc, getattr(exc, "arrivals", [])
+    try:
+        undelivered = await asyncio.to_thread(closed_windows, services.assistant, batch)
+    except StoreError as exc:
+        failure, undelivered = failure or exc, []
     # Also when storing failed part way: Meta's retry finds these stored (duplicates).
     pacing = services.assistant.engine.profile.pacing
     for arrival in arrivals:
@@ -106,10 +115,15 @@ async def whatsapp_webhook(req: func.HttpRequest, client) -> func.HttpResponse:
         except Exception as exc:  # stored already: the sweeper starts it if this keeps failing
             logger.bind(conversation_id=arrival.conversation_id, alert="durable").error(
                 "conversation not started or signalled: {}", exc)
+    # A reply refused for the closed window: its own orchestration sends the template (or hands
+    # off), so this answer to Meta does not wait on WhatsApp.
+    unstarted = [u for u in undelivered if not await reengagement.start(client, u)]
     if failure is not None:
         logger.bind(alert="store").error("WhatsApp webhook not fully stored ({} of {} messages), Meta will retry: {}",
                                          len(arrivals), len(batch.messages), failure)
         return _text(500, "could not store the messages; retry later")
+    if unstarted:  # Meta's retry starts them (what already went out is not sent again)
+        return _text(500, "could not start the re-engagement of a refused reply; retry later")
     return _text(200, "ok")
 
 
@@ -163,6 +177,20 @@ def store_batch(assistant: Assistant, batch: WebhookBatch) -> list[Arrival]:
             media_id=inbound.media_id,
         ), duplicate=duplicate))
     return arrivals
+
+
+def closed_windows(assistant: Assistant, batch: WebhookBatch) -> list[Undelivered]:
+    """Stored replies this batch reports as failed with 131047: the lead's 24-hour window had closed."""
+    found = []
+    for status in batch.statuses:
+        if status.status != "failed" or REENGAGEMENT_REQUIRED not in (code for code, _ in status.errors):
+            continue
+        stored = assistant.store.message_by_channel_id(CHANNEL, status.message_id)
+        if stored is None or stored[1].role != "assistant":
+            continue  # not a message AVA sent (a piece of a long text keeps no id: its last piece does)
+        found.append(Undelivered(conversation_id=stored[0], message_id=stored[1].id,
+                                 channel_message_id=status.message_id))
+    return found
 
 
 def _text(status: int, body: str) -> func.HttpResponse:
