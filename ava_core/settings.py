@@ -119,6 +119,11 @@ class Settings(BaseSettings):
     model_retry_max_wait_seconds: float = Field(
         20.0, ge=0, description="longest Retry-After AVA waits; a longer one fails over to the next model at once"
     )
+    model_step_deadline_seconds: float = Field(
+        120.0, gt=0, le=540,
+        description="one model step, every retry and failover included, ends by then (under the Functions "
+        "timeout of 600 s, with room for the engine's own work)",
+    )
     model_max_output_tokens: int = Field(
         2048, ge=64, description="output cap per model call (Anthropic rate limits count it up front)"
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -19,6 +20,7 @@ from loguru import logger
 
 from ava_core.errors import AvaError
 from ava_core.models.base import ChatModel, ModelRequest, ModelResponse, ToolCall
+from ava_core.models.reliability import step_deadline
 
 HANDOFF_TOOL = "handoff_to_human"
 HANDOFF_ID_PREFIX = "ava_handoff_"
@@ -55,14 +57,35 @@ def closing_reply(request: ModelRequest, *, text: str = POLITE_REPLY) -> ModelRe
 
 
 class FailoverModel:
-    """Tries each model in order until one answers; hands off to a person when none does."""
+    """Tries each model in order until one answers; hands off to a person when none does.
 
-    def __init__(self, chain: Sequence[ChatModel], *, text: str = POLITE_REPLY):
+    The whole chain runs under one deadline, ``deadline_seconds`` (``AVA_MODEL_STEP_DEADLINE_SECONDS``):
+    the providers' retry policy starts no attempt and no wait past it and cuts each call's
+    timeout to what is left, and offline models (playbook) still answer after it. Without it the
+    worst case stacks: attempts × (timeout + Retry-After) per provider, times the chain, e.g.
+    3 × (30 s + 20 s) × 2 providers ≈ 5 minutes for one step. With it, one ``llm_step`` activity
+    takes at most the deadline (120 s by default) plus the engine's own store work; the
+    orchestrator's durable retry (3 attempts, 5 s apart) runs each attempt as a new invocation,
+    so each stays well inside host.json's ``functionTimeout`` (10 minutes, the Consumption
+    maximum; the setting is capped at 540 s to keep it so), and a lead waits at most about
+    3 × deadline before the hand-off message.
+    """
+
+    def __init__(
+        self,
+        chain: Sequence[ChatModel],
+        *,
+        text: str = POLITE_REPLY,
+        deadline_seconds: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         if not chain:
             raise ValueError("FailoverModel needs at least one model")
         self.chain = list(chain)
         self.name = ">".join(m.name for m in self.chain)
         self.text = text
+        self.deadline_seconds = deadline_seconds
+        self.clock = clock
         # For logs and the CLI; the per-call record is each response's ``provider``.
         self.answered_by: str | None = None  # the model that answered the last request
         self.failures: list[tuple[str, str]] = []  # (model, error) for the last request
@@ -73,6 +96,10 @@ class FailoverModel:
         if closing is not None:
             self.answered_by, self.failures = None, []
             return closing
+        with step_deadline(self.deadline_seconds, clock=self.clock):
+            return self._first_answer(request)
+
+    def _first_answer(self, request: ModelRequest) -> ModelResponse:
         log = logger.bind(conversation_id=request.conversation_id)
         self.failures = []
         for model in self.chain:

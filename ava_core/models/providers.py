@@ -71,7 +71,7 @@ def build_chain(
             models.append(offline(n))
         except ConfigError as exc:
             raise ConfigError(f"AVA_FALLBACK_MODELS: {exc}") from exc
-    chain: ChatModel = FailoverModel(models)
+    chain: ChatModel = FailoverModel(models, deadline_seconds=settings.model_step_deadline_seconds)
     if settings.token_budget_per_conversation > 0:
         chain = TokenBudgetModel(chain, limit=settings.token_budget_per_conversation, spent=spent)
     return chain
@@ -107,7 +107,7 @@ def _azure(settings: Settings, policy: RetryPolicy, http_client: Any, credential
         azure_endpoint=settings.azure_openai_endpoint,
         api_version=settings.azure_openai_api_version,
         max_retries=0,
-        timeout=policy.timeout,
+        timeout=policy.call_timeout,
         http_client=http_client,
         **auth,
     )
@@ -129,7 +129,7 @@ def _anthropic(settings: Settings, policy: RetryPolicy, http_client: Any) -> Cha
     client = anthropic.Anthropic(
         api_key=settings.anthropic_api_key.get_secret_value(),
         max_retries=0,
-        timeout=policy.timeout,
+        timeout=policy.call_timeout,
         http_client=http_client,
     )
     return AnthropicModel(
@@ -156,7 +156,7 @@ def _openai_compatible(settings: Settings, policy: RetryPolicy, http_client: Any
         base_url=settings.openai_compatible_base_url,
         api_key=key.get_secret_value() if key else NO_KEY,
         max_retries=0,
-        timeout=policy.timeout,
+        timeout=policy.call_timeout,
         http_client=http_client,
     )
     return OpenAICompatibleModel(

@@ -4,14 +4,23 @@ jitter, and the server's ``Retry-After``.
 The SDKs' own retries are switched off (``max_retries=0`` where each client is built) so this
 policy alone decides how often and how long AVA waits, and failover can move on quickly.
 Retried: timeouts, connection errors, 408, 409, 429 and 5xx including Anthropic's 529
-"overloaded" (api-wire-formats.md §4.4, §5.5). A server's ``x-should-retry`` header wins.
+"overloaded" (api-wire-formats.md §4.4, §5.5). A server's ``x-should-retry`` header decides
+for those; any other 4xx is never retried, whatever the header says: the same request gets
+the same answer.
+
+One model step runs under one deadline (``step_deadline``, ``AVA_MODEL_STEP_DEADLINE_SECONDS``)
+shared by every provider of the failover chain: no attempt starts after it, no wait runs past
+it, and each call's timeout is cut to what is left. So retries × failover can never stack up
+to the Functions timeout (see ``FailoverModel`` for the worst case).
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -23,6 +32,35 @@ from ava_core.retry_after import retry_after_seconds
 T = TypeVar("T")
 
 RETRY_STATUSES = frozenset({408, 409, 429})
+# The shortest call worth starting before the deadline: less cannot get a model's answer.
+MIN_CALL_SECONDS = 1.0
+
+# When the current model step must be over (a time.monotonic() value), or None: no deadline.
+_deadline: ContextVar[float | None] = ContextVar("ava_model_step_deadline", default=None)
+
+
+@contextmanager
+def step_deadline(seconds: float | None, *, clock: Callable[[], float] = time.monotonic) -> Iterator[None]:
+    """Bound every provider call made inside to ``seconds`` from now, retries and failover included.
+
+    Nested deadlines keep the nearer one. None sets no deadline.
+    """
+    if seconds is None:
+        yield
+        return
+    at = clock() + seconds
+    current = _deadline.get()
+    token = _deadline.set(at if current is None else min(at, current))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def seconds_left(clock: Callable[[], float] = time.monotonic) -> float | None:
+    """Seconds until the current step's deadline (negative once passed), or None without one."""
+    at = _deadline.get()
+    return None if at is None else at - clock()
 
 
 @dataclass(frozen=True)
@@ -49,7 +87,9 @@ def failure_from_status(
 ) -> Failure:
     """Classify an HTTP error status: retryable or not, and how long the server asked to wait."""
     should_retry = (headers or {}).get("x-should-retry")
-    if should_retry in ("true", "false"):
+    if 400 <= status < 500 and status not in RETRY_STATUSES:
+        retryable = False  # a bad request, key, model or size: asking again changes nothing
+    elif should_retry in ("true", "false"):
         retryable = should_retry == "true"
     else:
         retryable = status in RETRY_STATUSES or status >= 500
@@ -69,14 +109,22 @@ class RetryPolicy:
         max_retry_after: float = 20.0,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
     ):
         self.attempts = max(attempts, 1)
-        self.timeout = timeout
+        self.call_timeout = timeout
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.max_retry_after = max_retry_after
         self.sleep = sleep
         self.jitter = jitter
+        self.clock = clock
+
+    @property
+    def timeout(self) -> float:
+        """The timeout for the next call: ``AVA_MODEL_TIMEOUT_SECONDS``, cut to what is left of the step."""
+        left = seconds_left(self.clock)
+        return self.call_timeout if left is None else max(min(self.call_timeout, left), MIN_CALL_SECONDS)
 
     @classmethod
     def from_settings(cls, settings, **overrides) -> RetryPolicy:
@@ -117,6 +165,12 @@ class RetryPolicy:
         are not provider failures and propagate unchanged.
         """
         for attempt in range(1, self.attempts + 1):
+            left = seconds_left(self.clock)
+            if left is not None and left < MIN_CALL_SECONDS:
+                failure = Failure(retryable=True, reason="no time left in this model step "
+                                  "(AVA_MODEL_STEP_DEADLINE_SECONDS)")
+                raise ProviderCallError(f"{provider}: {failure.reason}", provider=provider, failure=failure,
+                                        attempts=attempt - 1)
             try:
                 return call()
             except Exception as exc:
@@ -124,6 +178,12 @@ class RetryPolicy:
                 if failure is None:
                     raise
                 wait = self.wait(attempt, failure) if failure.retryable and attempt < self.attempts else None
+                left = seconds_left(self.clock)
+                if wait is not None and left is not None and wait + MIN_CALL_SECONDS > left:
+                    # Waiting would leave no time for the attempt: fail over now instead.
+                    failure = Failure(retryable=True, reason=f"{failure.reason}; no time left in this model step "
+                                      "for another attempt (AVA_MODEL_STEP_DEADLINE_SECONDS)", status=failure.status)
+                    wait = None
                 if wait is None:
                     raise ProviderCallError(
                         _message(provider, failure, attempt, self, hints), provider=provider, failure=failure,

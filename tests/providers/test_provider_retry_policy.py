@@ -48,9 +48,10 @@ def test_request_errors_are_not_retried(status):
     assert not failure_from_status(status, {}, reason="x").retryable
 
 
-def test_the_servers_x_should_retry_header_wins():
+def test_the_servers_x_should_retry_header_wins_for_busy_and_server_errors():
     assert not failure_from_status(503, {"x-should-retry": "false"}, reason="x").retryable
-    assert failure_from_status(400, {"x-should-retry": "true"}, reason="x").retryable
+    # A 400 is the same 400 next time: not retried whatever the header says (test_provider_step_deadline.py).
+    assert not failure_from_status(400, {"x-should-retry": "true"}, reason="x").retryable
 
 
 def test_backoff_grows_exponentially_up_to_the_cap_with_jitter():
