@@ -51,7 +51,11 @@ class Settings(BaseSettings):
     # Azure OpenAI.
     azure_openai_endpoint: str | None = None
     azure_openai_api_key: SecretStr | None = None
-    azure_openai_api_version: str = "2024-10-21"
+    azure_openai_api_version: str = Field("2024-10-21", description="dated API version (embeddings, transcription, "
+                                          "and chat unless AVA_AZURE_OPENAI_CHAT_API=v1)")
+    azure_openai_chat_api: Literal["dated", "v1"] = Field(
+        "dated", description="v1: chat through <endpoint>/openai/v1/ with no api-version (the GA v1 API)"
+    )
     azure_openai_chat_deployment: str | None = None
     azure_openai_embedding_deployment: str | None = None
     azure_openai_use_entra_id: bool = False

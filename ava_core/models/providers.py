@@ -88,8 +88,9 @@ def _azure(settings: Settings, policy: RetryPolicy, http_client: Any, credential
     if missing:
         raise ConfigError(f"model provider 'azure' is not configured: set {', '.join(missing)}")
     openai = _sdk("openai")
-    from ava_core.models.azure_openai import AzureOpenAIModel
+    from ava_core.models.azure_openai import V1, AzureOpenAIModel, v1_base_url
 
+    base_url = v1_base_url(settings.azure_openai_endpoint, settings.azure_openai_chat_api)
     if settings.azure_openai_use_entra_id:
         # Entra ID wins over a key when both are set: the flag is the explicit choice.
         try:
@@ -98,23 +99,28 @@ def _azure(settings: Settings, policy: RetryPolicy, http_client: Any, credential
             raise ConfigError(
                 "AVA_AZURE_OPENAI_USE_ENTRA_ID=true needs azure-identity: pip install 'ava[providers]'"
             ) from exc
-        auth: dict[str, Any] = {
-            "azure_ad_token_provider": get_bearer_token_provider(credential or DefaultAzureCredential(), AZURE_SCOPE)
-        }
+        token = get_bearer_token_provider(credential or DefaultAzureCredential(), AZURE_SCOPE)
+        # The v1 API takes the token provider as a callable api_key (openai >= 1.106), fetched per request.
+        auth: dict[str, Any] = {"api_key": token} if base_url else {"azure_ad_token_provider": token}
     else:
         auth = {"api_key": settings.azure_openai_api_key.get_secret_value()}
-    client = openai.AzureOpenAI(
-        azure_endpoint=settings.azure_openai_endpoint,
-        api_version=settings.azure_openai_api_version,
-        max_retries=0,
-        timeout=policy.call_timeout,
-        http_client=http_client,
-        **auth,
-    )
+    if base_url:
+        # The v1 API: the plain client, no api-version; the deployment name goes in `model`.
+        client = openai.OpenAI(base_url=base_url, max_retries=0, timeout=policy.call_timeout,
+                               http_client=http_client, **auth)
+    else:
+        client = openai.AzureOpenAI(
+            azure_endpoint=settings.azure_openai_endpoint,
+            api_version=settings.azure_openai_api_version,
+            max_retries=0,
+            timeout=policy.call_timeout,
+            http_client=http_client,
+            **auth,
+        )
     return AzureOpenAIModel(
         client,
         settings.azure_openai_chat_deployment,
-        api_version=settings.azure_openai_api_version,
+        api_version=V1 if base_url else settings.azure_openai_api_version,
         policy=policy,
         max_output_tokens=settings.model_max_output_tokens,
     )

@@ -196,3 +196,63 @@ def test_newer_api_versions_cap_output_with_max_completion_tokens(azure):
     assert endpoint.bodies[0]["max_completion_tokens"] == 2048
     assert "max_tokens" not in endpoint.bodies[0]
     assert max_tokens_field("2024-10-21") == "max_tokens"
+
+
+def test_the_v1_api_needs_no_api_version_and_names_the_deployment_as_the_model(azure):
+    model, endpoint = azure("azure_openai/reply.json", azure_openai_chat_api="v1")
+
+    response = model.complete(lead_asks())
+
+    assert response.text.startswith("Great question!")
+    request = endpoint.requests[0]
+    assert str(request.url) == "https://ava-test.openai.azure.com/openai/v1/chat/completions"
+    assert "api-version" not in request.url.params
+    assert request.headers["authorization"] == "Bearer azure-key-DO-NOT-PRINT"
+    assert endpoint.bodies[0]["model"] == "ava-chat"
+    assert endpoint.bodies[0]["max_completion_tokens"] == 2048 and "max_tokens" not in endpoint.bodies[0]
+
+
+def test_an_endpoint_given_with_its_v1_path_uses_the_v1_api(azure):
+    model, endpoint = azure("azure_openai/reply.json",
+                            azure_openai_endpoint="https://ava-test.openai.azure.com/openai/v1/")
+
+    model.complete(lead_asks())
+
+    assert endpoint.requests[0].url.path == "/openai/v1/chat/completions"
+
+
+def test_the_v1_api_with_entra_id_sends_a_fresh_bearer_token(serve, policy):
+    class FakeCredential:
+        def get_token(self, *scopes, **kwargs):
+            return AccessToken("entra-token", 4_102_444_800)
+
+    client, endpoint = serve("azure_openai/reply.json")
+    settings = make_settings(**{**AZURE, "azure_openai_api_key": None, "azure_openai_use_entra_id": True,
+                                "azure_openai_chat_api": "v1"})
+    model = build_provider("azure", settings, http_client=client, policy=policy, credential=FakeCredential())
+
+    model.complete(lead_asks())
+
+    assert endpoint.requests[0].url.path == "/openai/v1/chat/completions"
+    assert endpoint.requests[0].headers["authorization"] == "Bearer entra-token"
+
+
+def test_a_reasoning_deployment_that_refuses_max_tokens_gets_max_completion_tokens(azure, sleeps):
+    model, endpoint = azure("azure_openai/unsupported_max_tokens_400.json", "azure_openai/reasoning_reply.json",
+                            "azure_openai/reasoning_reply.json")
+
+    first = model.complete(lead_asks())
+    model.complete(lead_asks())
+
+    assert first.text.startswith("Great question!")
+    assert first.usage.output_tokens == 411  # reasoning tokens are billed as output
+    assert [("max_tokens" in b, b.get("max_completion_tokens")) for b in endpoint.bodies] == [
+        (True, None), (False, 2048), (False, 2048)]  # learnt once, kept for the next calls
+    assert sleeps == []  # not a retry: the request changed
+
+
+def test_a_reasoning_deployment_on_the_v1_api_answers_at_the_first_call(azure):
+    model, endpoint = azure("azure_openai/reasoning_reply.json", azure_openai_chat_api="v1")
+
+    assert model.complete(lead_asks()).model == "o4-mini-2025-04-16"
+    assert len(endpoint.requests) == 1 and endpoint.bodies[0]["max_completion_tokens"] == 2048
