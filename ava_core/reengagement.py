@@ -24,10 +24,12 @@ from ava_core.errors import ChannelError
 Outcome = Literal["template_sent", "handed_off", "not_needed"]
 
 
-def reengage(assistant: Assistant, channel: str, channel_message_id: str) -> Outcome:
+def reengage(assistant: Assistant, channel: str, channel_message_id: str, *,
+             template_failed: str | None = None) -> Outcome:
     """Answer a closed-window failure of the stored message ``channel_message_id``.
 
-    Raises ChannelError when the template could not be sent and trying again may help.
+    Raises ChannelError when the template could not be sent and trying again may help; once
+    the retries are spent, ``template_failed`` (why) hands the conversation off instead.
     """
     store = assistant.store
     found = store.message_by_channel_id(channel, channel_message_id)
@@ -50,8 +52,8 @@ def reengage(assistant: Assistant, channel: str, channel_message_id: str) -> Out
         return "not_needed"
     sender = assistant.channels.get(conversation.channel)
     template = getattr(sender, "template", None)
-    if sender is None or not template:
-        _hand_off(assistant, conversation_id, contact.id, failed.id)
+    if sender is None or not template or template_failed:
+        _hand_off(assistant, conversation_id, contact.id, failed.id, refused=template_failed)
         return "handed_off"
     # One template per lead message: every bubble of a turn can fail the same way.
     since = conversation.last_inbound_at.isoformat() if conversation.last_inbound_at else "never"

@@ -31,6 +31,8 @@ class Undelivered(BaseModel):
     message_id: int = Field(description="the store's id of the refused message")
     channel: str = "whatsapp"
     channel_message_id: str
+    template_failed: str | None = Field(
+        None, description="the template kept failing after its retries: hand the conversation off instead")
 
 
 def instance_id(undelivered: Undelivered) -> str:
@@ -40,9 +42,18 @@ def instance_id(undelivered: Undelivered) -> str:
 
 @bp.orchestration_trigger(context_name="context", orchestration=ORCHESTRATOR)
 def reengage(context: df.DurableOrchestrationContext):
-    """Send the approved template, or hand off; the activity decides against the store."""
-    undelivered = context.get_input(expected_type=dict)
-    result = yield context.call_activity_with_retry(ACTIVITY, RETRY, undelivered, expected_type=dict)
+    """Send the approved template, or hand off; the activity decides against the store.
+
+    Never silence: when WhatsApp keeps failing the template through every retry, the activity
+    runs once more to hand the conversation to a person."""
+    undelivered = Undelivered.model_validate(context.get_input(expected_type=dict))
+    try:
+        result = yield context.call_activity_with_retry(ACTIVITY, RETRY, undelivered.model_dump(mode="json"),
+                                                        expected_type=dict)
+    except Exception as exc:  # the activity failed after its retries
+        failed = undelivered.model_copy(update={"template_failed": _first_line(exc)})
+        result = yield context.call_activity_with_retry(ACTIVITY, RETRY, failed.model_dump(mode="json"),
+                                                        expected_type=dict)
     return result
 
 
@@ -62,3 +73,7 @@ async def start(client: Any, undelivered: Undelivered) -> bool:
         logger.bind(conversation_id=undelivered.conversation_id, alert="durable").error(
             "re-engagement of {} not started: {}", undelivered.channel_message_id, exc)
         return False
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]

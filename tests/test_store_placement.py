@@ -129,3 +129,20 @@ def test_a_store_on_a_share_mounted_with_nobrl_is_not_opened(tmp_path, monkeypat
     with pytest.raises(StoreError, match="mounted with 'nobrl'"):
         Store(tmp_path / "ava.sqlite3", network_share=True)
     assert not (tmp_path / "ava.sqlite3").exists()
+
+
+def test_on_azure_health_names_the_store_settings_to_fix(on_azure, monkeypatch):
+    import json
+
+    import azure.functions as func
+
+    from activities.runtime import runtime
+    from webhooks import health
+
+    monkeypatch.setenv("AVA_DB_PATH", "data/ava.sqlite3")
+    monkeypatch.setattr(runtime, "_settings", None)
+    monkeypatch.setattr(runtime, "_services", None)
+    response = health.health.build().get_user_function()(
+        func.HttpRequest(method="GET", url="http://localhost:7071/api/health", body=b""))
+    assert response.status_code == 503
+    assert json.loads(response.get_body())["error"] == "invalid settings: AVA_DB_NETWORK_SHARE, AVA_DB_PATH"

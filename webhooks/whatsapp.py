@@ -29,6 +29,7 @@ from ava_core.assistant import Assistant
 from ava_core.channels.whatsapp import (
     CHANNEL,
     REENGAGEMENT_REQUIRED,
+    StatusUpdate,
     WebhookBatch,
     WebhookPayloadError,
     parse_webhook,
@@ -100,10 +101,12 @@ async def whatsapp_webhook(req: func.HttpRequest, client) -> func.HttpResponse:
         arrivals = await asyncio.to_thread(store_batch, services.assistant, batch)
     except StoreError as exc:
         failure, arrivals = exc, getattr(exc, "arrivals", [])
-    try:
-        undelivered = await asyncio.to_thread(closed_windows, services.assistant, batch)
-    except StoreError as exc:
-        failure, undelivered = failure or exc, []
+    undelivered: list[Undelivered] = []
+    if any(_window_closed(status) for status in batch.statuses):
+        try:
+            undelivered = await asyncio.to_thread(closed_windows, services.assistant, batch)
+        except StoreError as exc:
+            failure = failure or exc
     # Also when storing failed part way: Meta's retry finds these stored (duplicates).
     pacing = services.assistant.engine.profile.pacing
     for arrival in arrivals:
@@ -183,7 +186,7 @@ def closed_windows(assistant: Assistant, batch: WebhookBatch) -> list[Undelivere
     """Stored replies this batch reports as failed with 131047: the lead's 24-hour window had closed."""
     found = []
     for status in batch.statuses:
-        if status.status != "failed" or REENGAGEMENT_REQUIRED not in (code for code, _ in status.errors):
+        if not _window_closed(status):
             continue
         stored = assistant.store.message_by_channel_id(CHANNEL, status.message_id)
         if stored is None or stored[1].role != "assistant":
@@ -191,6 +194,10 @@ def closed_windows(assistant: Assistant, batch: WebhookBatch) -> list[Undelivere
         found.append(Undelivered(conversation_id=stored[0], message_id=stored[1].id,
                                  channel_message_id=status.message_id))
     return found
+
+
+def _window_closed(status: StatusUpdate) -> bool:
+    return status.status == "failed" and any(code == REENGAGEMENT_REQUIRED for code, _ in status.errors)
 
 
 def _text(status: int, body: str) -> func.HttpResponse:

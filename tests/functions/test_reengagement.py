@@ -155,3 +155,18 @@ def test_an_opted_out_lead_gets_no_template(world, graph, clock):
     assistant.store.set_opted_out(1, clock.now() + timedelta(seconds=1))
     assert activity(_refused()) == {"outcome": "not_needed"}
     assert graph.bodies == []
+
+
+def test_a_template_that_keeps_failing_hands_the_conversation_off(world, graph, clock):
+    assistant = world()
+
+    def whatsapp_down(payload):
+        if payload.get("template_failed"):
+            return activity(payload)
+        raise RuntimeError("WhatsApp rate limit (code 130429); AVA will try again later")
+
+    context = FakeContext(_refused(), start=clock.now(), activities={"reengage_lead": whatsapp_down})
+    assert context.run(orchestrator) == {"outcome": "handed_off"}
+    conversation = assistant.store.conversation(1)
+    assert conversation.status == "paused" and "130429" in conversation.handoff_reason
+    assert graph.bodies == []
