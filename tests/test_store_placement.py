@@ -146,3 +146,20 @@ def test_on_azure_health_names_the_store_settings_to_fix(on_azure, monkeypatch):
         func.HttpRequest(method="GET", url="http://localhost:7071/api/health", body=b""))
     assert response.status_code == 503
     assert json.loads(response.get_body())["error"] == "invalid settings: AVA_DB_NETWORK_SHARE, AVA_DB_PATH"
+
+
+def test_on_azure_a_store_on_the_instances_own_disk_is_not_opened(on_azure, tmp_path, monkeypatch):
+    mounts = tmp_path / "mounts"
+    mounts.write_text(f"/dev/sda1 {tmp_path} ext4 rw,relatime 0 0\n")
+    monkeypatch.setattr(placement, "MOUNTS", mounts)
+    monkeypatch.setattr(placement.sys, "platform", "linux")
+    with pytest.raises(StoreError, match="own disk"):
+        Store(tmp_path / "ava.sqlite3", network_share=True)
+
+
+def test_on_azure_a_store_on_the_share_opens(on_azure, tmp_path, monkeypatch):
+    mounts = tmp_path / "mounts"
+    mounts.write_text(MOUNTS.format(extra="").replace("/mnt/ava", str(tmp_path)))
+    monkeypatch.setattr(placement, "MOUNTS", mounts)
+    monkeypatch.setattr(placement.sys, "platform", "linux")
+    assert Store(tmp_path / "ava.sqlite3", network_share=True).ping()

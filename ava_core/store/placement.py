@@ -29,6 +29,8 @@ CORE_TOOLS = "FUNCTIONS_CORETOOLS_ENVIRONMENT"
 # The app's folder in Azure (Core Tools sets AzureWebJobsScriptRoot to the project folder).
 APP_ROOT = "/home/site/wwwroot"
 NETWORK_FILE_SYSTEMS = frozenset({"cifs", "smb3", "smbfs", "nfs", "nfs4"})
+# An instance's own disk: a store here is seen by that instance alone, and lost with it.
+LOCAL_FILE_SYSTEMS = frozenset({"ext2", "ext3", "ext4", "xfs", "btrfs", "zfs", "overlay", "tmpfs"})
 MOUNTS = Path("/proc/self/mounts")
 # How the kernel writes a space, tab, newline and backslash in a mount point (fstab(5)).
 _MOUNT_ESCAPES = (("\\040", " "), ("\\011", "\t"), ("\\012", "\n"), ("\\134", "\\"))
@@ -89,7 +91,8 @@ def mount_of(path: Path, mounts: str) -> Mount | None:
 
 
 def check_share(path: Path, *, mounts_file: Path | None = None) -> None:
-    """Refuse a store on a share mounted with ``nobrl``; warn when it is not on a network share at all.
+    """Refuse a store on a share mounted with ``nobrl``, and on Azure one on the instance's own
+    disk; warn when it is on no network share that this knows.
 
     Only Linux says how a folder is mounted; elsewhere there is nothing to check.
     """
@@ -107,6 +110,11 @@ def check_share(path: Path, *, mounts_file: Path | None = None) -> None:
             f"the store {path} is on {mount.point}, mounted with 'nobrl': SQLite's locks stay on this machine, so "
             "two instances could write at once and corrupt it. Mount the share without nobrl (SQLite needs the "
             "server to hold its byte-range locks)"
+        )
+    if mount.fs_type in LOCAL_FILE_SYSTEMS and running_in_azure():
+        raise StoreError(
+            f"AVA_DB_PATH {path} is on this instance's own disk ({mount.fs_type} at {mount.point}), which other "
+            "instances do not see and which is lost on restart: set it to a path on the Azure Files mount"
         )
     if mount.fs_type not in NETWORK_FILE_SYSTEMS:
         logger.warning("AVA_DB_NETWORK_SHARE is true but the store {} is on a {} file system ({}), not a network "
