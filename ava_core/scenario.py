@@ -102,10 +102,17 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario file; a bad one raises ScenarioError naming file, line and field."""
     try:
         return load_yaml_model(Path(path), Scenario)
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(not_utf8(path, exc)) from None
     except ConfigError as exc:
         lines = str(exc).splitlines()
         more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
         raise ScenarioError(lines[0] + more) from None
+
+
+def not_utf8(path: str | Path, exc: UnicodeDecodeError) -> str:
+    """One line for a file that is not UTF-8, as every other bad file gets."""
+    return f"{path}: not UTF-8 text (byte {exc.start} is 0x{exc.object[exc.start]:02x}); save it as UTF-8"
 
 
 def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_dir: Path | None = None) -> ScenarioResult:
@@ -114,7 +121,11 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_d
     from ava_core.models.registry import build_model
 
     settings = settings or Settings()
-    profile = load_profile(scenario.profile or settings.profile)
+    profile_path = scenario.profile or settings.profile
+    try:
+        profile = load_profile(profile_path)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(not_utf8(profile_path, exc)) from None
     clock = FrozenClock(scenario.now)
     with tempfile.TemporaryDirectory(dir=data_dir) as tmp:
         run_settings = settings.model_copy(update={"db_path": Path(tmp) / "scenario.sqlite3"})

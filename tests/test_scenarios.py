@@ -88,6 +88,26 @@ def test_a_bad_scenario_file_gets_one_line_and_exit_2(tmp_path, text, message):
     assert len(result.output.strip().splitlines()) == 1 and str(path) in result.output
 
 
+def test_a_scenario_file_that_is_not_utf8_gets_one_line_and_exit_2(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: café\nnow: '2026-12-01T09:30:00-06:00'\nturns: [{user: hola}]\n".encode("latin-1"))
+    with pytest.raises(ScenarioError, match=re.escape(f"{path}: not UTF-8 text")):
+        load_scenario(path)
+    result = CliRunner().invoke(build_app(), ["simulate", str(path)])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [f"{path}: not UTF-8 text (byte 9 is 0xe9); save it as UTF-8"]
+
+
+def test_a_scenario_whose_profile_is_not_utf8_gets_one_line_and_exit_2(tmp_path):
+    profile = tmp_path / "profile.yaml"
+    profile.write_bytes(Path("examples/profile.yaml").read_text(encoding="utf-8").encode("utf-16"))
+    path = tmp_path / "s.yaml"
+    path.write_text(f"name: x\nprofile: {profile}\nnow: '2026-12-01T09:30:00-06:00'\nturns: [{{user: hi}}]\n")
+    result = CliRunner().invoke(build_app(), ["simulate", str(path)])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [f"{path}: {profile}: not UTF-8 text (byte 0 is 0xff); save it as UTF-8"]
+
+
 def test_a_scenario_naming_an_unconfigured_provider_is_skipped_with_a_reason(tmp_path):
     text = Path("examples/scenarios/opt-out.yaml").read_text() + "model: azure\n"
     path = tmp_path / "azure.yaml"
