@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ava_core.channels import InboundMessage, InProcessChannel
 from ava_core.clock import FrozenClock
 from ava_core.errors import ConfigError, ScenarioError
+from ava_core.knowledge.base import KnowledgeStatus, knowledge_status
 from ava_core.models.replay import ScriptedStep
 from ava_core.profile import load_profile
 from ava_core.profile.loader import load_yaml_model
@@ -96,6 +97,8 @@ class ScenarioResult(BaseModel):
     tool_calls: list[ToolCallView]
     outcome: Outcome
     usage: dict[str, float] = Field(default_factory=dict)
+    knowledge: KnowledgeStatus = Field(default_factory=lambda: KnowledgeStatus(ok=True),
+                                       description="whether the knowledge base could be searched")
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -160,7 +163,8 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_d
         usage = assistant.store.usage_totals(conversation_id) if conversation_id else {}
     failures = check(scenario.expect, outcome, transcript, calls)
     return ScenarioResult(name=scenario.name, passed=not failures, failures=failures, transcript=transcript,
-                          tool_calls=calls, outcome=outcome, usage=usage)
+                          tool_calls=calls, outcome=outcome, usage=usage,
+                          knowledge=knowledge_status(assistant.engine.knowledge))
 
 
 def _outcome(assistant, conversation_id: int | None, profile) -> Outcome:

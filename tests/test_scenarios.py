@@ -47,7 +47,7 @@ def test_failed_expectations_are_listed(settings):
 def test_simulate_json_prints_the_stable_format():
     result = CliRunner().invoke(build_app(), ["simulate", "--json", "examples/scenarios/qualified-and-booked.yaml"])
     assert result.exit_code == 0, result.output
-    body = json.loads(result.output)
+    body = json.loads(result.stdout)  # notes for people (e.g. knowledge unavailable) go to stderr
     assert set(body) == {"name", "passed", "failures", "transcript", "tool_calls", "outcome"}
     assert set(body["transcript"][0]) == {"role", "text", "at"}
     assert set(body["tool_calls"][0]) == {"name", "args", "result", "ok"}
