@@ -115,6 +115,30 @@ def test_the_step_cap_after_booking_still_confirms_the_booking(make_assistant, s
     assert BOOKED_LABEL in state.bubbles[0] and state.bubbles[-1] == HANDOFF
 
 
+def test_every_provider_failing_after_booking_still_confirms_the_booking(make_assistant, say):
+    """A language-model chain ends in its own polite hand-off; the lead still hears of the booking."""
+    from ava_core.models.failover import FailoverModel
+    from ava_core.models.replay import ReplayModel
+
+    assistant = make_assistant(model=FailoverModel([ReplayModel([QUALIFY, *OFFER, BOOK])]))
+    say(assistant, "hi, I own my home in 78704")
+    state = say(assistant, "Wednesday 9am please")  # books, then every model fails
+    assert "handoff_to_human" in state.acted
+    assert BOOKED_LABEL in state.bubbles[0] and state.bubbles[-1] == HANDOFF
+
+
+def test_a_model_that_hands_off_after_booking_is_given_the_confirmation_to_say(make_assistant, say):
+    from ava_core.models.replay import ReplayModel
+
+    handoff = ScriptedStep(tool_calls=[ScriptedCall(name="handoff_to_human", args={"reason": "wants a call"})])
+    assistant = make_assistant(model=ReplayModel([QUALIFY, *OFFER, BOOK, handoff, ScriptedStep(text="ok")]))
+    say(assistant, "hi, I own my home in 78704")
+    state = say(assistant, "Wednesday 9am please, and can someone call me?")
+    [result] = [e.result for e in state.trace if e.kind == "tool" and e.name == "handoff_to_human"]
+    assert result["data"]["say"].startswith(f"You're booked for {BOOKED_LABEL}")
+    assert result["data"]["say"].endswith(HANDOFF)
+
+
 def test_a_hand_off_without_a_booking_adds_no_confirmation(make_assistant, say, channel):
     class Down:
         name = "down"

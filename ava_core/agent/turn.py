@@ -17,7 +17,6 @@ from typing import Any, Literal
 from loguru import logger
 from pydantic import BaseModel, Field
 
-from ava_core.agent.confirmation import owed_confirmation
 from ava_core.agent.guards import CLAIM_FIX, opted_out, unbacked_claims
 from ava_core.agent.history import WINDOW, to_chat
 from ava_core.agent.prompt import context_prompt, system_prompt
@@ -266,18 +265,16 @@ class Engine:
         return [Choice(id=s.id, title=short_slot_label(s.start, self.profile.tz)) for s in snapshot.offered_slots]
 
     def _fall_back(self, state: TurnState, reason: str) -> TurnState:
-        """Never leave a lead in silence: hand off to a person and tell the lead so, after the
-        confirmation of anything booked in this turn (the model never got to say it)."""
+        """Never leave a lead in silence: hand off to a person and tell the lead what the hand-off
+        tool says (the profile's message, after the confirmation of anything booked in this turn)."""
         call = ToolCall(id=f"engine-{state.turn_id}-handoff", name="handoff_to_human", args={"reason": reason})
         self.store.add_message(state.conversation_id, "assistant", "", at=self.clock.now(),
                                tool_calls=[call.model_dump()])
-        state = state.absorb([self.act(state, call)])
-        owed = owed_confirmation(state.trace)
-        if owed:
-            logger.bind(conversation_id=state.conversation_id, alert="booking").warning(
-                "the turn ended in a hand-off after a booking; the engine sent its confirmation: {}", owed)
-        bubbles = [owed] if owed else []
-        return state.model_copy(update={"bubbles": bubbles + [self.profile.handoff.message], "outcome": "reply"})
+        event = self.act(state, call)
+        state = state.absorb([event])
+        say = (event.result.get("data") or {}).get("say") if event.ok else None
+        bubbles = split_bubbles(say, self.profile.pacing.max_bubble_chars) if say else [self.profile.handoff.message]
+        return state.model_copy(update={"bubbles": bubbles, "outcome": "reply"})
 
     def _snapshot(self, state: TurnState) -> ConversationState:
         conversation = self.store.conversation(state.conversation_id)

@@ -8,7 +8,9 @@ another, so a link that cannot be made never keeps the lead from hearing they ar
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from loguru import logger
 from pydantic import BaseModel, Field
@@ -206,8 +208,8 @@ def book_appointment(ctx: ToolContext, args: BookAppointmentArgs) -> ToolResult:
 def confirmation(profile: Profile, appointment: Appointment, next_step: str) -> str:
     """What the lead must hear about their booking: the time, the meeting, and what comes next.
 
-    Each booking tool's result carries it, so a turn that ends before AVA says it (the link
-    failed, the model failed, a hand-off) still sends it: see ``agent/confirmation.py``.
+    Each booking tool's result carries it, so a turn that ends in a hand-off before AVA said
+    it (the link failed, the model failed or misbehaved) still sends it: see ``owed_confirmation``.
     """
     booked = BOOKED.format(label=slot_label(appointment.start, profile.tz), minutes=profile.booking.meeting_minutes,
                            title=profile.booking.meeting_title.lower())
@@ -263,3 +265,20 @@ def send_meeting_link(ctx: ToolContext, args: SendMeetingLinkArgs) -> ToolResult
         minutes=ctx.profile.booking.meeting_minutes,
         confirmation=confirmation(ctx.profile, appointment, LINK_HERE.format(link=link)),
     )
+
+
+BOOKING_TOOLS = ("book_appointment", "send_meeting_link")
+
+
+def owed_confirmation(results: Iterable[tuple[str, dict[str, Any]]]) -> str | None:
+    """The newest confirmation a booking tool gave in a turn, from its ``(tool name, result)``
+    pairs (a result as stored: ``{"ok": …, "data": {…}}``); None when the turn booked nothing.
+
+    A hand-off ends the turn with words the model did not choose, so they must include it.
+    """
+    owed = None
+    for name, result in results:
+        data = (result or {}).get("data") or {}
+        if name in BOOKING_TOOLS and data.get("confirmation"):
+            owed = data["confirmation"]
+    return owed
