@@ -23,7 +23,6 @@ from ava_core.tools.base import ToolContext, ToolResult, tool
 
 # What the lead hears about a booking, whatever else the turn does (see ``confirmation``).
 BOOKED = "You're booked for {label}: a {minutes}-minute {title}."
-LINK_NEXT = "I'll send you the meeting link next."
 LINK_HERE = "Here's your meeting link: {link}"
 LINK_BY_TEAM = "Someone from our team will send you the meeting link shortly."
 
@@ -158,8 +157,8 @@ def working_hours_text(booking) -> str:
 
 @tool("book_appointment", BookAppointmentArgs)
 def book_appointment(ctx: ToolContext, args: BookAppointmentArgs) -> ToolResult:
-    """Book one of the slots offered earlier in this conversation, by its id. Tell the lead the
-    result's confirmation (the time they are booked for), then send the meeting link."""
+    """Book one of the slots offered earlier in this conversation, by its id. Then call
+    send_meeting_link, and tell the lead the confirmation it returns."""
     blocked = _not_ready(ctx)
     if blocked:
         return blocked
@@ -201,11 +200,11 @@ def book_appointment(ctx: ToolContext, args: BookAppointmentArgs) -> ToolResult:
         label=chosen.label,
         start=appointment.start.astimezone(ctx.profile.tz).isoformat(),
         end=appointment.end.astimezone(ctx.profile.tz).isoformat(),
-        confirmation=confirmation(ctx.profile, appointment, LINK_NEXT),
+        confirmation=confirmation(ctx.profile, appointment),
     )
 
 
-def confirmation(profile: Profile, appointment: Appointment, next_step: str) -> str:
+def confirmation(profile: Profile, appointment: Appointment, next_step: str = "") -> str:
     """What the lead must hear about their booking: the time, the meeting, and what comes next.
 
     Each booking tool's result carries it, so a turn that ends in a hand-off before AVA said
@@ -213,7 +212,7 @@ def confirmation(profile: Profile, appointment: Appointment, next_step: str) -> 
     """
     booked = BOOKED.format(label=slot_label(appointment.start, profile.tz), minutes=profile.booking.meeting_minutes,
                            title=profile.booking.meeting_title.lower())
-    return f"{booked} {next_step}"
+    return f"{booked} {next_step}".strip()
 
 
 def meeting_link(template: str, appointment: Appointment) -> str:
@@ -274,11 +273,12 @@ def owed_confirmation(results: Iterable[tuple[str, dict[str, Any]]]) -> str | No
     """The newest confirmation a booking tool gave in a turn, from its ``(tool name, result)``
     pairs (a result as stored: ``{"ok": …, "data": {…}}``); None when the turn booked nothing.
 
-    A hand-off ends the turn with words the model did not choose, so they must include it.
+    A hand-off ends the turn with words the model did not choose, so they must include it; and
+    after a hand-off a person, not AVA, sends a link the turn did not get to.
     """
-    owed = None
+    owed, by = None, None
     for name, result in results:
         data = (result or {}).get("data") or {}
         if name in BOOKING_TOOLS and data.get("confirmation"):
-            owed = data["confirmation"]
-    return owed
+            owed, by = data["confirmation"], name
+    return f"{owed} {LINK_BY_TEAM}" if by == "book_appointment" else owed
