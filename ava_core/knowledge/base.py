@@ -41,7 +41,8 @@ class Embedder(Protocol):
         ...
 
 
-INGEST_FIX = "run `ava ingest` to load the profile's knowledge sources"
+# A process opens the knowledge base once, at start: after the fix, it must start again.
+INGEST_FIX = "run `ava ingest` to load the profile's knowledge sources, then restart AVA"
 
 
 class KnowledgeStatus(BaseModel):

@@ -37,8 +37,8 @@ def build_knowledge(settings: Settings, profile: Profile) -> Knowledge:
     except FolderInUse as exc:
         return _unusable(UnavailableKnowledge(exc.reason, exc.fix))
     except KnowledgeError as exc:
-        return _unusable(UnavailableKnowledge(str(exc), "follow the advice in the reason, then restart; "
-                                              "`ava knowledge search` shows whether it works"))
+        # The message already says what to do (re-ingest, check AVA_QDRANT_URL, …).
+        return _unusable(UnavailableKnowledge(str(exc), "do what the reason says, then restart AVA"))
     from ava_core.knowledge.qdrant import QdrantKnowledge
 
     return QdrantKnowledge(index, embedder)
