@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ava_core.channels import InboundMessage, InProcessChannel
 from ava_core.clock import FrozenClock
 from ava_core.errors import ConfigError, ScenarioError
+from ava_core.knowledge.base import KnowledgeStatus, knowledge_status
 from ava_core.models.replay import ScriptedStep
 from ava_core.profile import load_profile
 from ava_core.profile.loader import load_yaml_model
@@ -96,16 +97,25 @@ class ScenarioResult(BaseModel):
     tool_calls: list[ToolCallView]
     outcome: Outcome
     usage: dict[str, float] = Field(default_factory=dict)
+    knowledge: KnowledgeStatus = Field(default_factory=lambda: KnowledgeStatus(ok=True),
+                                       description="whether the knowledge base could be searched")
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario file; a bad one raises ScenarioError naming file, line and field."""
     try:
         return load_yaml_model(Path(path), Scenario)
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(not_utf8(path, exc)) from None
     except ConfigError as exc:
         lines = str(exc).splitlines()
         more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
         raise ScenarioError(lines[0] + more) from None
+
+
+def not_utf8(path: str | Path, exc: UnicodeDecodeError) -> str:
+    """One line for a file that is not UTF-8, as every other bad file gets."""
+    return f"{path}: not UTF-8 text (byte {exc.start} is 0x{exc.object[exc.start]:02x}); save it as UTF-8"
 
 
 def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_dir: Path | None = None) -> ScenarioResult:
@@ -114,7 +124,11 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_d
     from ava_core.models.registry import build_model
 
     settings = settings or Settings()
-    profile = load_profile(scenario.profile or settings.profile)
+    profile_path = scenario.profile or settings.profile
+    try:
+        profile = load_profile(profile_path)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(not_utf8(profile_path, exc)) from None
     clock = FrozenClock(scenario.now)
     with tempfile.TemporaryDirectory(dir=data_dir) as tmp:
         run_settings = settings.model_copy(update={"db_path": Path(tmp) / "scenario.sqlite3"})
@@ -149,7 +163,8 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_d
         usage = assistant.store.usage_totals(conversation_id) if conversation_id else {}
     failures = check(scenario.expect, outcome, transcript, calls)
     return ScenarioResult(name=scenario.name, passed=not failures, failures=failures, transcript=transcript,
-                          tool_calls=calls, outcome=outcome, usage=usage)
+                          tool_calls=calls, outcome=outcome, usage=usage,
+                          knowledge=knowledge_status(assistant.engine.knowledge))
 
 
 def _outcome(assistant, conversation_id: int | None, profile) -> Outcome:

@@ -106,6 +106,20 @@ def test_meeting_link_comes_from_the_profile_template(context_for):
     assert result.data["link"].startswith("https://meet.lonestarsun.example/consult/")
 
 
+def test_a_meeting_link_that_cannot_be_made_still_gives_the_model_the_confirmation(context_for, store, profile):
+    ctx = context_for("+1")
+    ctx.profile = profile.model_copy(update={"booking": profile.booking.model_copy(
+        update={"link_template": "https://meet.example/{meeting_id}"})})
+    booked = _call(ctx, "book_appointment", slot_id=_call(ctx, "get_free_slots").data["slots"][0]["id"])
+    assert booked.data["confirmation"].startswith("You're booked for Tuesday, Dec 1 at 1:00 PM")
+    result = _call(ctx, "send_meeting_link")
+    assert not result.ok
+    assert "meeting_id" in result.error
+    assert result.data["confirmation"].startswith("You're booked for Tuesday, Dec 1 at 1:00 PM")
+    appointment = store.active_appointment(ctx.conversation_id)
+    assert appointment.link is None and not appointment.link_sent
+
+
 def test_meeting_link_before_booking_is_an_error_the_model_can_read(context_for):
     result = _call(context_for("+1"), "send_meeting_link")
     assert not result.ok and "book a slot" in result.error

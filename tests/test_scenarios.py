@@ -47,7 +47,7 @@ def test_failed_expectations_are_listed(settings):
 def test_simulate_json_prints_the_stable_format():
     result = CliRunner().invoke(build_app(), ["simulate", "--json", "examples/scenarios/qualified-and-booked.yaml"])
     assert result.exit_code == 0, result.output
-    body = json.loads(result.output)
+    body = json.loads(result.stdout)  # notes for people (e.g. knowledge unavailable) go to stderr
     assert set(body) == {"name", "passed", "failures", "transcript", "tool_calls", "outcome"}
     assert set(body["transcript"][0]) == {"role", "text", "at"}
     assert set(body["tool_calls"][0]) == {"name", "args", "result", "ok"}
@@ -86,6 +86,26 @@ def test_a_bad_scenario_file_gets_one_line_and_exit_2(tmp_path, text, message):
     result = CliRunner().invoke(build_app(), ["simulate", str(path)])
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1 and str(path) in result.output
+
+
+def test_a_scenario_file_that_is_not_utf8_gets_one_line_and_exit_2(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: café\nnow: '2026-12-01T09:30:00-06:00'\nturns: [{user: hola}]\n".encode("latin-1"))
+    with pytest.raises(ScenarioError, match=re.escape(f"{path}: not UTF-8 text")):
+        load_scenario(path)
+    result = CliRunner().invoke(build_app(), ["simulate", str(path)])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [f"{path}: not UTF-8 text (byte 9 is 0xe9); save it as UTF-8"]
+
+
+def test_a_scenario_whose_profile_is_not_utf8_gets_one_line_and_exit_2(tmp_path):
+    profile = tmp_path / "profile.yaml"
+    profile.write_bytes(Path("examples/profile.yaml").read_text(encoding="utf-8").encode("utf-16"))
+    path = tmp_path / "s.yaml"
+    path.write_text(f"name: x\nprofile: {profile}\nnow: '2026-12-01T09:30:00-06:00'\nturns: [{{user: hi}}]\n")
+    result = CliRunner().invoke(build_app(), ["simulate", str(path)])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [f"{path}: {profile}: not UTF-8 text (byte 0 is 0xff); save it as UTF-8"]
 
 
 def test_a_scenario_naming_an_unconfigured_provider_is_skipped_with_a_reason(tmp_path):

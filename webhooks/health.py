@@ -1,4 +1,5 @@
-"""``GET /api/health``: version, whether the store answers, which providers are configured.
+"""``GET /api/health``: version, whether the store answers, which providers are configured,
+and whether the knowledge base can be searched (if not, why and the fix).
 
 Names only, never a key: safe for an uptime probe. 503 when the store does not answer or
 the settings cannot be loaded.
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 from activities.runtime import runtime
 from ava_core import __version__
 from ava_core.errors import AvaError
+from ava_core.knowledge.base import knowledge_status
 
 bp = df.Blueprint()
 
@@ -39,6 +41,8 @@ def health(req: func.HttpRequest) -> func.HttpResponse:
         "providers": settings.configured_providers(),
         "channels": sorted(services.assistant.channels),
         "voice_notes": "transcribed" if services.transcriber else "ask to type",
+        # Not part of "status": leads still get answers without it, but objections get the fallback reply.
+        "knowledge": knowledge_status(services.assistant.engine.knowledge).model_dump(exclude_none=True),
     })
 
 

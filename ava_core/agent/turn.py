@@ -265,12 +265,16 @@ class Engine:
         return [Choice(id=s.id, title=short_slot_label(s.start, self.profile.tz)) for s in snapshot.offered_slots]
 
     def _fall_back(self, state: TurnState, reason: str) -> TurnState:
-        """Never leave a lead in silence: hand off to a person and tell the lead so."""
+        """Never leave a lead in silence: hand off to a person and tell the lead what the hand-off
+        tool says (the profile's message, after the confirmation of anything booked in this turn)."""
         call = ToolCall(id=f"engine-{state.turn_id}-handoff", name="handoff_to_human", args={"reason": reason})
         self.store.add_message(state.conversation_id, "assistant", "", at=self.clock.now(),
                                tool_calls=[call.model_dump()])
-        state = state.absorb([self.act(state, call)])
-        return state.model_copy(update={"bubbles": [self.profile.handoff.message], "outcome": "reply"})
+        event = self.act(state, call)
+        state = state.absorb([event])
+        say = (event.result.get("data") or {}).get("say") if event.ok else None
+        bubbles = split_bubbles(say, self.profile.pacing.max_bubble_chars) if say else [self.profile.handoff.message]
+        return state.model_copy(update={"bubbles": bubbles, "outcome": "reply"})
 
     def _snapshot(self, state: TurnState) -> ConversationState:
         conversation = self.store.conversation(state.conversation_id)

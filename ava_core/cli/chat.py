@@ -24,6 +24,7 @@ def register(app: typer.Typer) -> None:
         from ava_core.app import build_assistant
         from ava_core.channels import InboundMessage
         from ava_core.errors import AvaError
+        from ava_core.knowledge.base import knowledge_status
         from ava_core.logging import configure_logging
         from ava_core.pacing import reply_delays
         from ava_core.settings import Settings
@@ -44,6 +45,9 @@ def register(app: typer.Typer) -> None:
             threading.Thread(target=warm_up, name="knowledge-warm-up", daemon=True).start()
         business = engine.profile.business.name
         console.print(f"[bold]AVA[/] for {business} · model [cyan]{engine.model.name}[/] · store {settings.db_path}")
+        knowledge = knowledge_status(engine.knowledge)
+        if not knowledge.ok:  # said once, here: searches then fail quietly to the profile's fallback reply
+            console.print(f"[yellow]{knowledge.line()}[/]", soft_wrap=True)
         console.print("[dim]Type as a lead would. /new starts a new conversation, /quit leaves.[/]\n")
         address = f"cli-{uuid.uuid4().hex[:8]}"
         while True:

@@ -25,6 +25,7 @@ def register(app: typer.Typer) -> None:
         configure_logging(quiet=True)
         settings = Settings()
         failed = False
+        said: set[str] = set()
         for path in scenarios:
             try:
                 scenario = load_scenario(path)
@@ -42,8 +43,13 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"{path}: {exc}", err=True)
                 raise typer.Exit(2) from None
             failed |= not result.passed
+            if not result.knowledge.ok and result.knowledge.line() not in said:
+                # Once, before the first transcript it affects: objections then get the fallback reply.
+                said.add(result.knowledge.line())
+                typer.echo(result.knowledge.line(), err=True)
             if as_json:
-                typer.echo(json.dumps(result.model_dump(mode="json", exclude={"usage"}), ensure_ascii=False))
+                typer.echo(json.dumps(result.model_dump(mode="json", exclude={"usage", "knowledge"}),
+                                      ensure_ascii=False))
             else:
                 _print(result)
         raise typer.Exit(1 if failed else 0)

@@ -41,10 +41,35 @@ class Embedder(Protocol):
         ...
 
 
+# A process opens the knowledge base once, at start: after the fix, it must start again.
+INGEST_FIX = "run `ava ingest` to load the profile's knowledge sources, then restart AVA"
+
+
+class KnowledgeStatus(BaseModel):
+    """Whether the knowledge base can be searched, and if not why and what to do."""
+
+    ok: bool
+    reason: str | None = None
+    fix: str | None = None
+
+    def line(self) -> str:
+        """One line for a person at a terminal."""
+        return "knowledge base ready" if self.ok else f"knowledge base unavailable: {self.reason}. Fix: {self.fix}."
+
+
+def knowledge_status(knowledge: Knowledge) -> KnowledgeStatus:
+    """A backend that stands in for an unusable knowledge base says why; any other is usable."""
+    status = getattr(knowledge, "status", None)
+    return status if isinstance(status, KnowledgeStatus) else KnowledgeStatus(ok=True)
+
+
 class UnconfiguredKnowledge:
-    """Stands in when no knowledge base is configured: every search says so plainly."""
+    """Stands in when nothing was ingested (or no knowledge is wanted): every search says so plainly."""
+
+    def __init__(self, where: str | None = None):
+        self.status = KnowledgeStatus(
+            ok=False, reason="nothing has been ingested" + (f" into {where}" if where else " yet"), fix=INGEST_FIX
+        )
 
     def search(self, query: str, *, kind: Kind | None = None, limit: int = 5) -> list[Passage]:
-        raise KnowledgeError(
-            "knowledge base not configured: run `ava ingest` on the profile's knowledge sources"
-        )
+        raise KnowledgeError(f"knowledge base not configured: {self.status.reason}; {self.status.fix}")

@@ -39,6 +39,17 @@ class Connection:
         return self.lock if self.embedded else nullcontext()
 
 
+class FolderInUse(KnowledgeError):
+    """The embedded folder is locked by another process; ``reason`` and ``fix`` say it apart."""
+
+    def __init__(self, path: Path):
+        self.reason = (f"the knowledge folder {path} is open in another process (the R&D app, `ava chat`, "
+                       "or another `ava` command)")
+        self.fix = ("stop that process and retry, or run a Qdrant server and set AVA_QDRANT_URL so several "
+                    "processes can share it")
+        super().__init__(f"{self.reason}: {self.fix}")
+
+
 def connect(*, url: str | None = None, api_key: str | None = None, path: Path | None = None) -> Connection:
     """The process-wide client for a server ``url`` or an embedded ``path`` (url wins)."""
     if url:
@@ -79,11 +90,7 @@ def _open_embedded(path: Path) -> Connection:
         client = qdrant_client.QdrantClient(path=str(path))
     except RuntimeError as exc:
         if "already accessed" in str(exc):
-            raise KnowledgeError(
-                f"the knowledge folder {path} is open in another process (the R&D app, `ava chat`, "
-                "or another `ava` command): stop that process and retry, or run a Qdrant server and "
-                "set AVA_QDRANT_URL so several processes can share it"
-            ) from None
+            raise FolderInUse(path) from None
         raise KnowledgeError(f"cannot open the knowledge folder {path}: {exc}") from None
     except OSError as exc:
         raise KnowledgeError(f"cannot open the knowledge folder {path}: {exc.strerror or exc}") from None

@@ -8,7 +8,7 @@ from loguru import logger
 
 from ava_core.errors import KnowledgeError
 from ava_core.knowledge.base import Embedder, Knowledge, UnconfiguredKnowledge
-from ava_core.knowledge.client import connect
+from ava_core.knowledge.client import FolderInUse, connect
 from ava_core.knowledge.collections import KnowledgeIndex
 from ava_core.knowledge.unavailable import UnavailableKnowledge
 from ava_core.profile.models import Profile
@@ -18,26 +18,42 @@ _AZURE_SCOPE = "https://cognitiveservices.azure.com/.default"
 
 
 def build_knowledge(settings: Settings, profile: Profile) -> Knowledge:
-    """Qdrant search when this business's collections exist; otherwise a plain 'not configured'.
+    """Qdrant search when this business's collections exist and can be opened; otherwise a
+    backend whose ``status`` and searches say why not and what to do (see ``knowledge_status``).
 
-    A knowledge base that exists but cannot be opened (folder held by another process,
-    server unreachable) gives a backend whose searches say so, rather than failing startup.
+    Startup never fails on knowledge: a lead still gets answers without it. But it is said,
+    with its fix, in a warning once per process, in `ava chat`, `ava simulate` and /api/health.
     """
     if not settings.qdrant_url and not settings.qdrant_path.exists():
-        return UnconfiguredKnowledge()  # nothing ingested yet; don't create or lock the folder
+        # Nothing ingested yet; looking must not create or lock the folder.
+        return _unusable(UnconfiguredKnowledge(f"{settings.qdrant_path} (the folder does not exist)"))
     try:
         index = open_index(settings, profile)
         if not index.exists():
-            return UnconfiguredKnowledge()
+            return _unusable(UnconfiguredKnowledge(f"{index.location} for {profile.business.name}"))
         embedder = build_embedder(settings)
         if settings.embedder == "local":
             index.check(embedder)  # free for the local model; Azure's is checked on first search
+    except FolderInUse as exc:
+        return _unusable(UnavailableKnowledge(exc.reason, exc.fix))
     except KnowledgeError as exc:
-        logger.warning("knowledge base unavailable: {}", exc)
-        return UnavailableKnowledge(str(exc))
+        # The message already says what to do (re-ingest, check AVA_QDRANT_URL, …).
+        return _unusable(UnavailableKnowledge(str(exc), "do what the reason says, then restart AVA"))
     from ava_core.knowledge.qdrant import QdrantKnowledge
 
     return QdrantKnowledge(index, embedder)
+
+
+_warned: set[str] = set()
+
+
+def _unusable(knowledge: UnconfiguredKnowledge | UnavailableKnowledge) -> Knowledge:
+    """Log why the knowledge base is unusable, once per process and reason."""
+    line = knowledge.status.line()
+    if line not in _warned:
+        _warned.add(line)
+        logger.bind(alert="knowledge").warning(line)
+    return knowledge
 
 
 def open_index(settings: Settings, profile: Profile) -> KnowledgeIndex:

@@ -298,6 +298,8 @@ class _Turn:
                     "One of our solar advisors will walk you through your custom savings estimate. "
                     "Anything I can help with before then?",
                 )
+            if r.get("confirmation"):  # booked, but no link: say what is known; the tool alerted the team
+                return self._say(r["confirmation"], "Anything I can help with before then?")
             return self._call("handoff_to_human", reason=f"the meeting link could not be sent: {r.get('error')}")
         if "book_appointment" in results:
             r = results["book_appointment"]

@@ -2,19 +2,29 @@
 
 Rules enforced here, not in the prompt: only qualified leads are offered times; only a slot
 offered in this conversation can be booked; booking re-checks the calendar and is
-idempotent per conversation and slot.
+idempotent per conversation and slot; the booking's confirmation is one thing and the link
+another, so a link that cannot be made never keeps the lead from hearing they are booked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
+from loguru import logger
 from pydantic import BaseModel, Field
 
 from ava_core.calendar.base import Slot, slot_label
+from ava_core.profile.models import Profile
 from ava_core.qualification import standing
-from ava_core.store import SlotTaken
+from ava_core.store import Appointment, SlotTaken
 from ava_core.tools.base import ToolContext, ToolResult, tool
+
+# What the lead hears about a booking, whatever else the turn does (see ``confirmation``).
+BOOKED = "You're booked for {label}: a {minutes}-minute {title}."
+LINK_HERE = "Here's your meeting link: {link}"
+LINK_BY_TEAM = "Someone from our team will send you the meeting link shortly."
 
 
 class GetFreeSlotsArgs(BaseModel):
@@ -147,7 +157,8 @@ def working_hours_text(booking) -> str:
 
 @tool("book_appointment", BookAppointmentArgs)
 def book_appointment(ctx: ToolContext, args: BookAppointmentArgs) -> ToolResult:
-    """Book one of the slots offered earlier in this conversation, by its id."""
+    """Book one of the slots offered earlier in this conversation, by its id. Then call
+    send_meeting_link, and tell the lead the confirmation it returns."""
     blocked = _not_ready(ctx)
     if blocked:
         return blocked
@@ -189,7 +200,30 @@ def book_appointment(ctx: ToolContext, args: BookAppointmentArgs) -> ToolResult:
         label=chosen.label,
         start=appointment.start.astimezone(ctx.profile.tz).isoformat(),
         end=appointment.end.astimezone(ctx.profile.tz).isoformat(),
+        confirmation=confirmation(ctx.profile, appointment),
     )
+
+
+def confirmation(profile: Profile, appointment: Appointment, next_step: str = "") -> str:
+    """What the lead must hear about their booking: the time, the meeting, and what comes next.
+
+    Each booking tool's result carries it, so a turn that ends in a hand-off before AVA said
+    it (the link failed, the model failed or misbehaved) still sends it: see ``owed_confirmation``.
+    """
+    booked = BOOKED.format(label=slot_label(appointment.start, profile.tz), minutes=profile.booking.meeting_minutes,
+                           title=profile.booking.meeting_title.lower())
+    return f"{booked} {next_step}".strip()
+
+
+def meeting_link(template: str, appointment: Appointment) -> str:
+    """The profile's link template filled for this appointment; ValueError says why it cannot be."""
+    try:
+        return template.format(appointment_id=appointment.id, slot_id=appointment.slot_id)
+    except KeyError as exc:
+        problem = f"unknown placeholder {{{exc.args[0]}}} (use {{appointment_id}} or {{slot_id}})"
+    except (IndexError, ValueError, AttributeError, TypeError) as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+    raise ValueError(f"booking.link_template {template!r} cannot be filled: {problem}")
 
 
 def _same_instant(offered: dict, slot_id: str):
@@ -209,13 +243,42 @@ def send_meeting_link(ctx: ToolContext, args: SendMeetingLinkArgs) -> ToolResult
     appointment = ctx.store.active_appointment(ctx.conversation_id)
     if appointment is None:
         return ToolResult.failure("nothing is booked yet; book a slot with book_appointment first")
-    link = appointment.link or ctx.profile.booking.link_template.format(
-        appointment_id=appointment.id, slot_id=appointment.slot_id
-    )
+    label = slot_label(appointment.start, ctx.profile.tz)
+    try:
+        link = appointment.link or meeting_link(ctx.profile.booking.link_template, appointment)
+    except ValueError as exc:
+        # The booking stands: the lead hears what is known, and a person sends the link.
+        logger.bind(alert="booking", conversation_id=ctx.conversation_id).error(
+            "no meeting link for appointment {} ({}): {}; send it to the lead by hand", appointment.id, label, exc)
+        told = confirmation(ctx.profile, appointment, LINK_BY_TEAM)
+        return ToolResult.failure(
+            f"the meeting link could not be made ({exc}); the team was alerted. The booking stands: "
+            f"tell the lead exactly this: {told}",
+            confirmation=told, label=label,
+        )
     ctx.store.set_appointment_link(appointment.id, link, sent_at=ctx.clock.now())
     return ToolResult.success(
         link=link,
-        label=slot_label(appointment.start, ctx.profile.tz),
+        label=label,
         title=ctx.profile.booking.meeting_title,
         minutes=ctx.profile.booking.meeting_minutes,
+        confirmation=confirmation(ctx.profile, appointment, LINK_HERE.format(link=link)),
     )
+
+
+BOOKING_TOOLS = ("book_appointment", "send_meeting_link")
+
+
+def owed_confirmation(results: Iterable[tuple[str, dict[str, Any]]]) -> str | None:
+    """The newest confirmation a booking tool gave in a turn, from its ``(tool name, result)``
+    pairs (a result as stored: ``{"ok": …, "data": {…}}``); None when the turn booked nothing.
+
+    A hand-off ends the turn with words the model did not choose, so they must include it; and
+    after a hand-off a person, not AVA, sends a link the turn did not get to.
+    """
+    owed, by = None, None
+    for name, result in results:
+        data = (result or {}).get("data") or {}
+        if name in BOOKING_TOOLS and data.get("confirmation"):
+            owed, by = data["confirmation"], name
+    return f"{owed} {LINK_BY_TEAM}" if by == "book_appointment" else owed

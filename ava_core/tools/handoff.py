@@ -6,6 +6,7 @@ from loguru import logger
 from pydantic import BaseModel, Field
 
 from ava_core.tools.base import ToolContext, ToolResult, tool
+from ava_core.tools.booking import owed_confirmation
 
 
 class HandoffArgs(BaseModel):
@@ -18,4 +19,12 @@ def handoff_to_human(ctx: ToolContext, args: HandoffArgs) -> ToolResult:
     questions you cannot answer, or anything sensitive. AVA stops replying afterwards."""
     ctx.store.set_conversation_status(ctx.conversation_id, "paused", ctx.clock.now(), reason=args.reason)
     logger.bind(alert="handoff", conversation_id=ctx.conversation_id).warning("hand-off: {}", args.reason)
-    return ToolResult.success(handoff=True, say=ctx.profile.handoff.message)
+    say = ctx.profile.handoff.message
+    # A booking made in this turn is said first: the hand-off may be all the lead hears of it.
+    owed = owed_confirmation((r.name, r.result) for r in ctx.store.tool_calls(ctx.conversation_id)
+                             if r.turn_id == ctx.turn_id)
+    if owed:
+        logger.bind(alert="booking", conversation_id=ctx.conversation_id).warning(
+            "hand-off right after a booking; the lead is told: {}", owed)
+        say = f"{owed}\n\n{say}"
+    return ToolResult.success(handoff=True, say=say)

@@ -115,3 +115,43 @@ def test_requirements_install_the_functions_runtime_and_the_engines_dependencies
              if line and not line.startswith("#")}
     assert {"azure-functions", "azure-functions-durable", "pydantic", "pydantic-settings", "httpx", "loguru",
             "pyyaml", "jinja2"} <= lines
+
+
+def test_health_says_when_nothing_was_ingested_and_how_to_fix_it(services, wa_settings, profile):
+    from ava_core.knowledge.factory import build_knowledge
+
+    services(knowledge=build_knowledge(wa_settings, profile))
+    response = check(_get())
+    body = json.loads(response.get_body())
+    assert response.status_code == 200
+    assert body["knowledge"]["ok"] is False
+    assert "nothing has been ingested" in body["knowledge"]["reason"]
+    assert "ava ingest" in body["knowledge"]["fix"]
+
+
+def test_health_says_when_another_process_holds_the_knowledge_folder(services, wa_settings, profile, tmp_path):
+    from qdrant_client import QdrantClient
+
+    from ava_core.knowledge.client import disconnect_all
+    from ava_core.knowledge.factory import build_knowledge
+
+    folder = tmp_path / "held"
+    holder = QdrantClient(path=str(folder))  # the lock a second worker process would hold
+    try:
+        services(knowledge=build_knowledge(wa_settings.model_copy(update={"qdrant_path": folder}), profile))
+        body = json.loads(check(_get()).get_body())
+    finally:
+        holder.close()
+        disconnect_all()
+    assert body["knowledge"]["ok"] is False
+    assert "open in another process" in body["knowledge"]["reason"]
+    assert "AVA_QDRANT_URL" in body["knowledge"]["fix"]
+
+
+def test_health_reports_a_working_knowledge_base_as_ok(services):
+    class Searchable:
+        def search(self, query, *, kind=None, limit=5):
+            return []
+
+    services(knowledge=Searchable())
+    assert json.loads(check(_get()).get_body())["knowledge"] == {"ok": True}
