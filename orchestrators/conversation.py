@@ -75,6 +75,11 @@ class _Turn:
         # race stays open after its timer wins, and an event arriving while an activity runs
         # (before the next wait exists) would complete that abandoned wait and be lost.
         self.inbox = context.wait_for_external_event(LEAD_MESSAGE, expected_type=dict)
+        # The SDK keeps the last event that found no open wait and hands that same event to every
+        # later wait: after a burst, a fresh wait completes at once with a message already read.
+        # Then nothing more can be heard in this generation (timers alone pace it, the store
+        # decides staleness at send time) and it ends by continuing as new, with a fresh inbox.
+        self.listening = True
         self.regenerations = 0
         self.lead_wrote_again = False
 
@@ -105,10 +110,10 @@ class _Turn:
         An event that arrived while the last activity ran is already in ``self.inbox``: an
         instance that completed holding it would leave that message unanswered (the webhook's
         raise_event succeeded, so nothing starts the instance again until the sweeper)."""
-        if self.inbox.is_completed:
-            message = self._take()
-            self.lead_wrote_again = self.lead_wrote_again or message.message_id > state.last_message_id
-        if self.lead_wrote_again:
+        if self.listening and self.inbox.is_completed:
+            news = self._take()
+            self.lead_wrote_again = self.lead_wrote_again or (news is not None and news > state.last_message_id)
+        if self.lead_wrote_again or not self.listening:  # deaf: the next generation looks in the store
             self._status("continuing", state)
             self.ctx.continue_as_new(self._next_input())
             return None
@@ -123,13 +128,7 @@ class _Turn:
         now = self.ctx.current_utc_datetime
         cap = now + timedelta(seconds=max(self.pacing.max_debounce_seconds, self.pacing.debounce_seconds))
         quiet_until = min(now + debounce, cap)
-        while self.ctx.current_utc_datetime < quiet_until:
-            timer = self.ctx.create_timer(quiet_until)
-            winner = yield self.ctx.task_any([timer, self.inbox])
-            if winner is timer:
-                return
-            self._cancel(timer)
-            self._take()
+        while (yield from self._sleep(quiet_until)) is not None:
             quiet_until = min(self.ctx.current_utc_datetime + debounce, cap)
 
     # --- 2 think ------------------------------------------------------------------------------
@@ -190,14 +189,8 @@ class _Turn:
             read_text = state.read_text if index == 0 else ""
             delay = bubble_delay(self.pacing, bubble=bubble, read_text=read_text, seed=f"{self.seed}:{index}")
             fire_at = self.ctx.current_utc_datetime + timedelta(seconds=delay)
-            while self.ctx.current_utc_datetime < fire_at:
-                timer = self.ctx.create_timer(fire_at)
-                winner = yield self.ctx.task_any([timer, self.inbox])
-                if winner is timer:
-                    break
-                self._cancel(timer)
-                message = self._take()
-                if message.message_id > state.last_message_id:
+            while (news := (yield from self._sleep(fire_at))) is not None:
+                if news > state.last_message_id:
                     if may_regenerate:
                         return "interrupted"  # drop what was not sent; think again with the new message
                     self.lead_wrote_again = True
@@ -223,13 +216,33 @@ class _Turn:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _take(self) -> LeadMessage:
-        """Read the event that just arrived and wait afresh for the next one."""
+    def _sleep(self, until):
+        """A durable timer raced against the lead's next message: the id of a message newer than
+        any heard before, or None once ``until`` has come."""
+        while self.ctx.current_utc_datetime < until:
+            timer = self.ctx.create_timer(until)
+            if not self.listening:
+                yield timer
+                return None
+            winner = yield self.ctx.task_any([timer, self.inbox])
+            if winner is timer:
+                return None
+            self._cancel(timer)
+            news = self._take()
+            if news is not None:
+                return news
+        return None
+
+    def _take(self) -> int | None:
+        """Read the event that just arrived: the id of a message not heard before, then wait afresh;
+        None for a message already heard (the SDK handing back a buffered event), then stop listening."""
         message = LeadMessage.model_validate(self.inbox.result)
+        if message.message_id <= self.known[-1].message_id:
+            self.listening = False
+            return None
+        self.known.append(message)
         self.inbox = self.ctx.wait_for_external_event(LEAD_MESSAGE, expected_type=dict)
-        if message.message_id > self.known[-1].message_id:
-            self.known.append(message)
-        return message
+        return message.message_id
 
     def _next_input(self) -> dict[str, Any]:
         """The next generation starts from the newest message (voice notes are found in the store)."""
