@@ -41,14 +41,14 @@ async def sweep(client: Any, assistant: Assistant, now: datetime) -> list[str]:
     """The instance ids it started: waiting conversations on a channel this app serves."""
     started = []
     waiting = assistant.store.awaiting_reply(since=now - HORIZON, before=now - GRACE)
-    for conversation_id, channel, message_id, channel_message_id in waiting:
+    for conversation_id, channel, message_id, _ in waiting:
         if channel not in assistant.channels:
             continue
         iid = instance_id(channel, conversation_id)
         if active(await client.get_status(iid)):
             continue
-        message = LeadMessage(message_id=message_id, channel_message_id=channel_message_id or f"stored-{message_id}")
-        await start_or_signal(client, channel=channel, conversation_id=conversation_id, message=message,
+        await start_or_signal(client, channel=channel, conversation_id=conversation_id,
+                              message=LeadMessage(message_id=message_id),
                               pacing=assistant.engine.profile.pacing)
         started.append(iid)
     return started

@@ -59,7 +59,6 @@ class Generation:
     episodes: int = 0
     events_raised: int = 0
     begins: int = 0
-    answered_turns: set[str] = field(default_factory=set)
 
 
 class Instance:
@@ -172,7 +171,7 @@ class World:
         self.pacing = pacing
         self.now = T0
         self.rows: list[dict] = []  # the store's messages: {"id", "role", "turn", "index"}
-        self.turns: dict[str, dict] = {}  # turn id -> {"last_message_id", "read", "generation"}
+        self.turns: dict[str, dict] = {}  # turn id -> {"last_message_id", "read"}
         self.sends: list[tuple[str, int]] = []  # every send_reply scheduled: (turn id, bubble index)
         self.posted: list[tuple[str, int]] = []  # what reached the lead
         self.instance: Instance | None = None
@@ -198,11 +197,10 @@ class World:
         return message_id
 
     def lead_message(self, message_id: int) -> dict:
-        return {"message_id": message_id, "channel_message_id": f"wamid.{message_id}"}
+        return {"message_id": message_id}
 
     def start_input(self, message_id: int) -> dict:
-        return {"conversation_id": 1, "pacing": self.pacing.model_dump(mode="json"),
-                "messages": [self.lead_message(message_id)]}
+        return {"conversation_id": 1, "pacing": self.pacing.model_dump(mode="json"), "message_id": message_id}
 
     @property
     def running(self) -> bool:
@@ -248,49 +246,44 @@ class World:
         return getattr(self, name)(payload, instance)
 
     def llm_step(self, payload: dict, instance: Instance) -> dict:
-        if payload["state"] is not None:  # a tool ran: now the reply
-            return self._state(payload["state"]["turn_id"], pending=False)
+        if payload["turn_id"] is not None:  # a tool ran: now the reply
+            return self._view(payload["turn_id"], pending=False)
         turn_id = f"t{len(self.turns) + 1}"
         read = self.unanswered()
-        self.turns[turn_id] = {"last_message_id": self.rows[-1]["id"], "read": read,
-                               "generation": (instance, len(instance.generations) - 1)}
+        self.turns[turn_id] = {"last_message_id": self.rows[-1]["id"], "read": read}
         instance.generation.begins += 1
-        return self._state(turn_id, pending=len(self.turns) % 3 == 0)
+        return self._view(turn_id, pending=len(self.turns) % 3 == 0)
 
     def run_tool(self, payload: dict, instance: Instance) -> dict:
-        return {"kind": "tool", "name": "check_service_area", "ok": True, "at": stamp(self.now)}
+        return {"ok": True}
 
     def send_typing(self, payload: dict, instance: Instance) -> dict:
         return {"ok": True}
 
     def send_reply(self, payload: dict, instance: Instance) -> dict:
-        state, index = payload["state"], payload["index"]
-        key = (state["turn_id"], index)
+        turn_id, index = payload["turn_id"], payload["index"]
+        key = (turn_id, index)
         self.sends.append(key)
-        newer = [r for r in self.rows if r["role"] == "user" and r["id"] > state["last_message_id"]]
+        newer = [r for r in self.rows if r["role"] == "user" and r["id"] > self.turns[turn_id]["last_message_id"]]
         if newer and payload["check_stale"]:
-            return {"sent": [], "stale": True}
+            return {"sent": 0, "stale": True}
         if key not in self.posted:  # the claim under the bubble's key
             self.posted.append(key)
-            self._add("assistant", turn=state["turn_id"], index=index)
-            turn_instance, generation = self.turns[state["turn_id"]]["generation"]
-            turn_instance.generations[generation].answered_turns.add(state["turn_id"])
-        return {"sent": [payload["bubble"]], "stale": bool(newer)}
+            self._add("assistant", turn=turn_id, index=index)
+        return {"sent": 1, "stale": bool(newer)}
 
     def hand_off(self, payload: dict, instance: Instance) -> dict:
         raise AssertionError("no activity fails in this world, so nothing is handed off")
 
-    def _state(self, turn_id: str, *, pending: bool) -> dict:
+    def _view(self, turn_id: str, *, pending: bool) -> dict:
+        """What ``llm_step`` answers: ids, counts and lengths of the turn."""
         turn = self.turns[turn_id]
-        state = {"turn_id": turn_id, "conversation_id": 1, "contact_id": 1,
-                 "last_message_id": turn["last_message_id"], "read_text": "\n".join(f"m{i}" for i in turn["read"])}
+        view = {"turn_id": turn_id, "last_message_id": turn["last_message_id"], "read_chars": 20 * len(turn["read"])}
         if not turn["read"]:
-            return {**state, "outcome": "silent"}
+            return {**view, "outcome": "silent"}
         if pending:
-            return {**state, "outcome": "thinking",
-                    "pending": [{"id": f"call-{turn_id}", "name": "check_service_area", "args": {}}]}
-        bubbles = ["Hello there!", "Do you own your home?"][: 1 + int(turn_id[1:]) % 2]
-        return {**state, "outcome": "reply", "bubbles": bubbles}
+            return {**view, "outcome": "thinking", "pending": 1}
+        return {**view, "outcome": "reply", "bubble_chars": [12, 21][: 1 + int(turn_id[1:]) % 2]}
 
     # --- the store -----------------------------------------------------------------------
 
@@ -312,7 +305,7 @@ class World:
 
     def check(self) -> None:
         """Every lead message read by exactly one answered turn, no bubble sent twice, and each
-        generation one turn long."""
+        generation's history bounded: one batch of messages, its events, and nothing older."""
         answered = {turn for turn, _ in self.posted}
         for row in self.rows:
             if row["role"] == "user":
@@ -321,6 +314,6 @@ class World:
         assert len(self.sends) == len(set(self.sends)), f"a bubble was sent twice: {self.sends}"
         for instance in self.instances:
             for gen in instance.generations:
-                assert len(gen.answered_turns) <= 1, f"one generation answered {gen.answered_turns}"
-                assert gen.begins <= conversation.MAX_REGENERATIONS + 1
+                # One batch of messages per generation: its turn and at most MAX_REGENERATIONS more.
+                assert gen.begins <= conversation.MAX_REGENERATIONS + 1, f"{gen.begins} turns in one generation"
                 assert len(gen.history) <= 200 + 6 * gen.events_raised, len(gen.history)

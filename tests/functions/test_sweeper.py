@@ -16,7 +16,7 @@ async def test_a_waiting_conversation_without_an_instance_is_started(services, l
     started = await sweep(client, assistant, clock.now() + timedelta(minutes=5))
     assert started == ["conv-whatsapp-1"]
     [(_, _, start)] = client.started
-    assert start["messages"][0]["channel_message_id"] == "wamid.lead-1"
+    assert start["message_id"] == assistant.store.messages(1)[0].id
 
 
 async def test_recent_answered_running_paused_or_opted_out_conversations_are_left_alone(services, lead, clock):
