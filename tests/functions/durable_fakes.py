@@ -232,6 +232,8 @@ class FakeDurableClient:
         self.status: dict[str, str] = {}
         self.started: list[tuple[str, str, dict]] = []
         self.events: list[tuple[str, str, dict]] = []
+        self.created: dict[str, tuple[str, datetime]] = {}  # instance id -> (status, created time): the purge's view
+        self.purges: list[tuple] = []
         self.fail_start = fail_start
         self.gone_on_event = gone_on_event
         self.down = down
@@ -250,6 +252,19 @@ class FakeDurableClient:
         self.started.append((name, instance_id, client_input))
         self.status[instance_id] = "Running"
         return instance_id
+
+    async def purge_instance_history_by(self, created_time_from: datetime | None = None,
+                                        created_time_to: datetime | None = None,
+                                        runtime_status: list[OrchestrationRuntimeStatus] | None = None) -> Any:
+        """Forget finished instances created in the range (the SDK insists on ``created_time_from``)."""
+        if created_time_from is None:
+            raise ValueError("created_time_from is required when purging instance history")
+        self.purges.append((created_time_from, created_time_to, [s.value for s in runtime_status or []]))
+        gone = [iid for iid, (status, created) in self.created.items()
+                if created_time_from <= created < created_time_to and status in [s.value for s in runtime_status or []]]
+        for iid in gone:
+            del self.created[iid]
+        return SimpleNamespace(instances_deleted=len(gone))
 
     async def raise_event(self, instance_id: str, event_name: str, event_data: Any = None) -> None:
         if self.gone_on_event:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from durable_fakes import FakeDurableClient
@@ -39,3 +40,18 @@ async def test_recent_answered_running_paused_or_opted_out_conversations_are_lef
     assert await sweep(client, assistant, clock.now() + timedelta(minutes=5)) == []  # opted out
     assert await sweep(client, assistant, clock.now() + timedelta(days=2)) == []  # beyond the 24-hour window
     assert client.started == []
+
+
+async def test_the_sweep_reads_the_store_off_the_event_loop(services, lead, clock):
+    assistant = services().assistant
+    lead.writes(assistant, "hello?")
+    threads = []
+    awaiting = assistant.store.awaiting_reply
+
+    def recording(**kwargs):
+        threads.append(threading.current_thread())
+        return awaiting(**kwargs)
+
+    assistant.store.awaiting_reply = recording
+    assert await sweep(FakeDurableClient(), assistant, clock.now() + timedelta(minutes=5)) == ["conv-whatsapp-1"]
+    assert threads and threading.main_thread() not in threads
