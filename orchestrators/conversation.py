@@ -20,6 +20,14 @@ history of one generation stays a single turn long.
 Outside WhatsApp's 24-hour window the first bubble becomes the approved template and the rest
 of the turn is dropped (``SendResult.template_sent``): one template per turn, not one per bubble.
 
+A burst of messages: the SDK keeps the last event that found no open wait and hands it to
+every later wait. An event not newer than the newest message heard is that re-delivery; the
+generation then stops listening (timers alone pace it, ``send_reply`` still checks the store)
+and continues as new at its end, so a fresh generation reads whatever came from the store.
+
+Only ids and lengths cross the durable boundary (``orchestrators.contracts``): the turn is
+kept sealed in the store, and each activity reads it there.
+
 Durable replay: this code only yields. Time comes from ``context.current_utc_datetime``,
 jitter from a hash of the message id (``ava_core.pacing``), and all I/O is in activities.
 """
