@@ -252,7 +252,7 @@ class World:
         read = self.unanswered()
         self.turns[turn_id] = {"last_message_id": self.rows[-1]["id"], "read": read}
         instance.generation.begins += 1
-        return self._view(turn_id, pending=len(self.turns) % 3 == 0)
+        return self._view(turn_id, pending=len(self.turns) % 3 == 1)  # turns 1, 4, 7… call a tool
 
     def run_tool(self, payload: dict, instance: Instance) -> dict:
         return {"ok": True}

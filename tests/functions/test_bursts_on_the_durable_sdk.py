@@ -43,7 +43,7 @@ def _burst_during(world: World, target: str, count: int, *, batched: bool) -> No
 
 @pytest.mark.parametrize("batched", [True, False], ids=["one-batch", "one-episode-each"])
 @pytest.mark.parametrize("count", [2, 3, 10])
-@pytest.mark.parametrize("target", ["llm_step", "send_typing", "send_reply", "gathering", "pacing"])
+@pytest.mark.parametrize("target", ["llm_step", "run_tool", "send_typing", "send_reply", "gathering", "pacing"])
 def test_a_burst_of_messages_is_answered_once_without_failing_the_orchestration(world, target, count, batched):
     _burst_during(world, target, count, batched=batched)
     world.check()
