@@ -379,3 +379,18 @@ def test_the_durable_task_hub_never_holds_the_leads_words_or_number(world):
     # What the orchestrator got instead: the turn's ids and lengths, and the text is in the store.
     [first_send, *_] = context.calls("send_reply")
     assert world.turn(first_send["turn_id"]).bubbles[:2] == said
+
+
+def test_two_messages_while_thinking_get_one_answer_and_the_next_generation_finds_nothing_new(world):
+    context, output = world.run("Great! Do you own your home?", "Got it: you rent, and the bill is $200.",
+                                events=[(7, "wait, I rent"), (8, "and the bill is $200")], durations={"llm_step": 3.0})
+    assert world.sent == ["Got it: you rent, and the bill is $200."]
+    answered = context.calls("send_reply")[-1]
+    assert world.turn(answered["turn_id"]).read_text.splitlines() == [
+        "Hi, I saw your ad about solar", "wait, I rent", "and the bill is $200"]
+    # The second event was handed back again: the generation stopped listening, so it does not
+    # complete as if nothing could be waiting; the next one looks in the store and ends silent.
+    assert output is None and context.continued_with["message_id"] == world.message_id("wamid.lead-3")
+    following = FakeContext(context.continued_with, start=context.current_utc_datetime, activities=ACTIVITIES)
+    assert following.run(ORCHESTRATOR)["outcome"] == "silent"
+    assert world.sent == ["Got it: you rent, and the bill is $200."]
