@@ -3,6 +3,8 @@ lead's messages, activity completions and timers firing is answered, once, witho
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from durable_sdk import World
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +16,7 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:azure.functions df_loads was called without expected_type",
     "ignore:Potential duplicate Task completion",
 )
-PACING = load_profile("examples/profile.yaml").pacing
+PACING = load_profile(Path(__file__).resolve().parents[2] / "examples" / "profile.yaml").pacing
 
 # What happens next in the world: the lead writes (after a pause), the awaited activity finishes
 # (after it ran that long) or the timer fires, or the events raised so far reach the instance.
