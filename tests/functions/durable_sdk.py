@@ -132,6 +132,14 @@ class Instance:
         assert len(open_) <= 1, f"the orchestrator waits on several tasks at once: {open_}"
         return open_[0] if open_ else None
 
+    def fire_cancelled(self) -> None:
+        """A cancelled timer still fires when its time comes (the extension cannot take a durable
+        timer back); the SDK has to ignore it."""
+        fired = {e.get("TimerId") for e in self.generation.history + self.batch if e["EventType"] == TIMER_FIRED}
+        for task in self.tasks:
+            if task.cancelled and task.id not in fired and task.fire_at <= self.world.now:
+                self.fire(task)
+
     def _tasks(self) -> list[Task]:
         tasks: list[Task] = []
 
@@ -222,9 +230,11 @@ class World:
         assert task is not None, "a running instance waits on nothing"
         if task.kind == "activity":
             self.now += timedelta(seconds=seconds)
+            self.instance.fire_cancelled()
             self.instance.complete(task)
         else:
             self.now = max(self.now, task.fire_at)
+            self.instance.fire_cancelled()
             self.instance.fire(task)
         self.instance.run_episode()
 
