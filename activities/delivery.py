@@ -7,6 +7,7 @@ from typing import Any
 import azure.durable_functions as df
 from loguru import logger
 
+from activities import turn_states
 from activities.runtime import runtime
 from ava_core.agent.guards import opted_out
 from ava_core.agent.history import WINDOW
@@ -39,15 +40,16 @@ def send_typing(payload: dict[str, Any]) -> dict[str, Any]:
 
 @bp.activity_trigger(input_name="payload")
 def send_reply(payload: dict[str, Any]) -> dict[str, Any]:
-    """Send one bubble through ``Assistant.deliver`` (which re-checks opt-out and takeover at send
-    time, and never posts the same bubble twice, so the retry policy may run it again).
+    """Send the turn's bubble ``index`` (read from the store) through ``Assistant.deliver``
+    (which re-checks opt-out and takeover at send time, and never posts the same bubble twice,
+    so the retry policy may run it again).
 
     With ``check_stale``, a bubble is not sent when the lead wrote after the turn began; the
     result also says whether they did by the time it went out, so the orchestrator can answer.
     """
     request = SendInput.model_validate(payload)
     assistant = runtime.services().assistant
-    state = request.state
+    state = turn_states.load(assistant.store, request.conversation_id, request.turn_id).state
     newer = _newer_from_lead(assistant, state) if state.outcome != "opted_out" else []
     # A STOP written while this reply was on its way stops it even when staleness is not
     # checked any more; the next turn sends the one confirmation. (The confirmation itself
@@ -55,13 +57,13 @@ def send_reply(payload: dict[str, Any]) -> dict[str, Any]:
     if newer and (request.check_stale or any(opted_out(assistant.engine.profile, t) for t in newer)):
         return SendResult(stale=True).model_dump()
     try:
-        sent = assistant.deliver(state, [request.bubble], first_index=request.index)
+        sent = assistant.deliver(state, [state.bubbles[request.index]], first_index=request.index)
     except ChannelError as exc:
         if getattr(exc, "retryable", True):
             raise  # the durable retry policy tries again
         logger.bind(conversation_id=state.conversation_id, alert="channel").error("reply not sent: {}", exc)
         return SendResult(error=str(exc)).model_dump()
-    return SendResult(sent=list(sent), template_sent=sent.template is not None,
+    return SendResult(sent=len(sent), template_sent=sent.template is not None,
                       stale=bool(_newer_from_lead(assistant, state))).model_dump()
 
 

@@ -1,6 +1,7 @@
 """Activities for the engine's steps: begin/think (``llm_step``), tools (``run_tool``), hand-off.
 
-Thin on purpose: validate the payload, call one ``Engine`` step, return plain JSON.
+Thin on purpose: validate the payload, call one ``Engine`` step, return plain JSON. The turn
+itself stays in the store (``activities.turn_states``); only its ids and lengths are returned.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 import azure.durable_functions as df
 from loguru import logger
 
+from activities import turn_states
 from activities.runtime import runtime
 from activities.voice_notes import transcribe_voice_notes
 from ava_core.channels.voice import TYPE_IT_PLEASE, untranscribed_only
@@ -21,27 +23,34 @@ bp = df.Blueprint()
 
 @bp.activity_trigger(input_name="payload")
 def llm_step(payload: dict[str, Any]) -> dict[str, Any]:
-    """Begin the turn (voice notes transcribed first) and think once, or think once more."""
+    """Begin the turn (voice notes transcribed first) and think once, or think once more after
+    the turn's tool calls ran."""
     step = StepInput.model_validate(payload)
     services = runtime.services()
     engine = services.assistant.engine
-    if step.state is not None:
-        return engine.think(step.state).model_dump(mode="json")
+    if step.turn_id is not None:
+        state = turn_states.load(engine.store, step.conversation_id, step.turn_id).absorbed()
+        return _saved(engine, engine.think(state))
     transcribe_voice_notes(services, step.conversation_id)
     state = engine.begin(step.conversation_id)
     if state.done:
-        return state.model_dump(mode="json")
+        return _saved(engine, state)
     if untranscribed_only(state.read_text):
         # Nothing AVA can read: ask for text rather than let the model guess at a voice note.
-        return state.model_copy(update={"bubbles": [TYPE_IT_PLEASE], "outcome": "reply"}).model_dump(mode="json")
-    return engine.think(state).model_dump(mode="json")
+        return _saved(engine, state.model_copy(update={"bubbles": [TYPE_IT_PLEASE], "outcome": "reply"}))
+    return _saved(engine, engine.think(state))
 
 
 @bp.activity_trigger(input_name="payload")
 def run_tool(payload: dict[str, Any]) -> dict[str, Any]:
-    """Run one tool call. Safe to retry: booking is idempotent per conversation and slot."""
+    """Run one of the turn's pending tool calls; its result waits in the store for the next step.
+    Safe to retry: booking is idempotent per conversation and slot."""
     tool = ToolInput.model_validate(payload)
-    return runtime.services().assistant.engine.act(tool.state, tool.call).model_dump(mode="json")
+    engine = runtime.services().assistant.engine
+    saved = turn_states.load(engine.store, tool.conversation_id, tool.turn_id)
+    event = engine.act(saved.state, saved.state.pending[tool.index])
+    turn_states.save(engine, saved.state, {**saved.tool_results, tool.index: event})
+    return {"ok": event.ok}
 
 
 @bp.activity_trigger(input_name="payload")
@@ -49,13 +58,20 @@ def hand_off(payload: dict[str, Any]) -> dict[str, Any]:
     """A step kept failing: pause AVA, alert the team, and give the lead the hand-off message."""
     request = HandOffInput.model_validate(payload)
     engine = runtime.services().assistant.engine
-    state = request.state or engine.begin(request.conversation_id)
+    if request.turn_id is not None:
+        state = turn_states.load(engine.store, request.conversation_id, request.turn_id).state
+    else:
+        state = engine.begin(request.conversation_id)
     if state.outcome in ("opted_out", "paused", "silent"):
-        return state.model_dump(mode="json")  # nothing to hand off: the lead is not waiting on AVA
+        return _saved(engine, state)  # nothing to hand off: the lead is not waiting on AVA
     logger.bind(conversation_id=request.conversation_id, alert="handoff").error(
         "turn failed, handing off: {}", request.reason)
     _close_unrun_calls(engine, state)
-    return engine.hand_off(state, request.reason).model_dump(mode="json")
+    return _saved(engine, engine.hand_off(state, request.reason))
+
+
+def _saved(engine, state) -> dict[str, Any]:
+    return turn_states.save(engine, state).model_dump(mode="json")
 
 
 def _close_unrun_calls(engine, state) -> None:

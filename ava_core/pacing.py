@@ -54,7 +54,12 @@ def _jitter(seed: str, spread: float) -> float:
 def bubble_delay(pacing: Pacing, *, bubble: str, read_text: str = "", seed: str) -> float:
     """Seconds to wait before sending ``bubble``: reading ``read_text`` (the lead's message, for
     the first bubble only) plus typing the bubble, jittered and bounded by the profile."""
-    seconds = len(read_text) / pacing.reading_chars_per_second + len(bubble) / pacing.typing_chars_per_second
+    return delay_for_lengths(pacing, bubble_chars=len(bubble), read_chars=len(read_text), seed=seed)
+
+
+def delay_for_lengths(pacing: Pacing, *, bubble_chars: int, read_chars: int = 0, seed: str) -> float:
+    """``bubble_delay`` from the lengths alone: what a durable orchestrator gets, never the text."""
+    seconds = read_chars / pacing.reading_chars_per_second + bubble_chars / pacing.typing_chars_per_second
     seconds *= _jitter(seed, pacing.jitter)
     return round(min(max(seconds, pacing.min_delay_seconds), pacing.max_delay_seconds), 3)
 

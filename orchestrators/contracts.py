@@ -1,15 +1,17 @@
 """The conversation orchestration's wire contract: its input, its event, and activity payloads.
 
-Everything crossing the durable boundary is plain JSON; these models give it a shape on
-both sides (the orchestrator dumps, the activity validates).
+Everything crossing the durable boundary is plain JSON kept by the durable task hub for as long
+as the instance's history lives, unsealed. So it carries ids and small numbers only: never the
+lead's words, a bubble, a tool's arguments or a phone number (a WhatsApp message id encodes the
+sender's number). The turn itself is kept sealed in the store under its turn id; each activity
+reads it there. These models give the JSON a shape on both sides (the orchestrator dumps, the
+activity validates).
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from ava_core.agent.turn import TurnState
-from ava_core.models.base import ToolCall
 from ava_core.profile.models import Pacing
 
 ORCHESTRATOR = "conversation"
@@ -20,36 +22,49 @@ class LeadMessage(BaseModel):
     """A lead's message, just stored: the event payload (a hint; the store holds the truth)."""
 
     message_id: int = Field(description="the store's id: later messages have larger ids")
-    channel_message_id: str = Field(description="the channel's id: the pacing jitter seed")
-    kind: str = "text"
-    media_id: str | None = None
 
 
 class ConversationStart(BaseModel):
-    """Input of one orchestration generation: the lead's messages known so far, newest last."""
+    """Input of one orchestration generation."""
 
     conversation_id: int
     pacing: Pacing
-    messages: list[LeadMessage] = Field(min_length=1)
+    message_id: int = Field(description="the newest lead message known: the pacing jitter's seed")
+
+
+class TurnView(BaseModel):
+    """What the orchestrator needs of a turn (the output of ``llm_step`` and ``hand_off``)."""
+
+    turn_id: str
+    last_message_id: int = Field(description="newest stored message when the turn began: later ones make it stale")
+    outcome: str
+    pending: int = Field(0, description="tool calls to run before the next step")
+    bubble_chars: list[int] = Field(default_factory=list, description="each reply bubble's length, for its delay")
+    read_chars: int = Field(0, description="length of the lead's messages the turn answers, for reading time")
+
+    @property
+    def done(self) -> bool:
+        return self.outcome != "thinking"
 
 
 class StepInput(BaseModel):
-    """``llm_step``: begin the turn (state None: voice notes in the store are transcribed first)
-    or take one model step."""
+    """``llm_step``: begin a turn (no turn id: voice notes in the store are transcribed first), or
+    take the turn's next model step after its tool calls ran."""
 
     conversation_id: int
-    state: TurnState | None = None
+    turn_id: str | None = None
 
 
 class ToolInput(BaseModel):
-    state: TurnState
-    call: ToolCall
+    conversation_id: int
+    turn_id: str
+    index: int = Field(description="which of the turn's pending tool calls")
 
 
 class HandOffInput(BaseModel):
     conversation_id: int
-    state: TurnState | None = None
-    reason: str
+    turn_id: str | None = None
+    reason: str = Field(description="why, for the team: an error's first line, never the lead's words")
 
 
 class TypingInput(BaseModel):
@@ -57,14 +72,14 @@ class TypingInput(BaseModel):
 
 
 class SendInput(BaseModel):
-    state: TurnState
-    bubble: str
+    conversation_id: int
+    turn_id: str
     index: int = Field(0, description="the bubble's place in the turn: with the turn id, its idempotency key")
     check_stale: bool = True
 
 
 class SendResult(BaseModel):
-    sent: list[str] = Field(default_factory=list)
+    sent: int = Field(0, description="bubbles that reached the lead (0 or 1)")
     stale: bool = Field(False, description="the lead wrote after the turn began (checked before and after)")
     error: str | None = Field(None, description="a refusal that retrying cannot fix")
     template_sent: bool = Field(False, description="the window was closed: a template went out, send no more")
@@ -72,5 +87,5 @@ class SendResult(BaseModel):
 
 __all__ = [
     "LEAD_MESSAGE", "ORCHESTRATOR", "ConversationStart", "HandOffInput", "LeadMessage", "SendInput", "SendResult",
-    "StepInput", "ToolInput", "TypingInput",
+    "StepInput", "ToolInput", "TurnView", "TypingInput",
 ]

@@ -38,7 +38,7 @@ async def start_or_signal(
             return "signalled"
         except Exception as exc:  # it completed between the status read and the event (HTTP 410)
             logger.bind(instance_id=iid).info("instance ended before the event; starting it again: {}", exc)
-    start = ConversationStart(conversation_id=conversation_id, pacing=pacing, messages=[message])
+    start = ConversationStart(conversation_id=conversation_id, pacing=pacing, message_id=message.message_id)
     try:
         await client.start_new(ORCHESTRATOR, iid, start.model_dump(mode="json"))
         return "started"

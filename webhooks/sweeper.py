@@ -9,6 +9,7 @@ running instance.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,7 +33,8 @@ HORIZON = timedelta(hours=24)
 @bp.durable_client_input(client_name="client")
 async def sweep_conversations(timer: func.TimerRequest, client) -> None:
     """Start the instance of every conversation left waiting for a reply."""
-    started = await sweep(client, runtime.services().assistant, datetime.now(UTC))
+    services = await asyncio.to_thread(runtime.services)  # the first call opens the store
+    started = await sweep(client, services.assistant, datetime.now(UTC))
     if started:
         logger.bind(alert="sweeper").warning("restarted {} waiting conversation(s): {}", len(started), started)
 
@@ -40,15 +42,16 @@ async def sweep_conversations(timer: func.TimerRequest, client) -> None:
 async def sweep(client: Any, assistant: Assistant, now: datetime) -> list[str]:
     """The instance ids it started: waiting conversations on a channel this app serves."""
     started = []
-    waiting = assistant.store.awaiting_reply(since=now - HORIZON, before=now - GRACE)
-    for conversation_id, channel, message_id, channel_message_id in waiting:
+    # SQLite blocks: off the event loop, which also serves the webhooks.
+    waiting = await asyncio.to_thread(assistant.store.awaiting_reply, since=now - HORIZON, before=now - GRACE)
+    for conversation_id, channel, message_id, _ in waiting:
         if channel not in assistant.channels:
             continue
         iid = instance_id(channel, conversation_id)
         if active(await client.get_status(iid)):
             continue
-        message = LeadMessage(message_id=message_id, channel_message_id=channel_message_id or f"stored-{message_id}")
-        await start_or_signal(client, channel=channel, conversation_id=conversation_id, message=message,
+        await start_or_signal(client, channel=channel, conversation_id=conversation_id,
+                              message=LeadMessage(message_id=message_id),
                               pacing=assistant.engine.profile.pacing)
         started.append(iid)
     return started

@@ -175,10 +175,8 @@ def store_batch(assistant: Assistant, batch: WebhookBatch) -> list[Arrival]:
                     continue
         except StoreError as exc:
             raise BatchNotStored(exc, arrivals) from exc
-        arrivals.append(Arrival(received.conversation_id, LeadMessage(
-            message_id=received.message_id, channel_message_id=inbound.message_id, kind=inbound.kind,
-            media_id=inbound.media_id,
-        ), duplicate=duplicate))
+        arrivals.append(Arrival(received.conversation_id, LeadMessage(message_id=received.message_id),
+                                duplicate=duplicate))
     return arrivals
 
 

@@ -128,4 +128,15 @@ MIGRATIONS: list[str] = [
     -- The channel's media id of a voice note, image or document (WhatsApp keeps media 7 days).
     ALTER TABLE messages ADD COLUMN media_id TEXT;
     """,
+    # 3: a turn's working state between durable activities, so only ids cross the durable boundary.
+    """
+    CREATE TABLE turn_states (
+        turn_id TEXT PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        state TEXT NOT NULL,                 -- the turn as JSON (the lead's words, bubbles, tool calls); sealed
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX turn_states_by_conversation ON turn_states(conversation_id);
+    CREATE INDEX turn_states_by_age ON turn_states(updated_at);
+    """,
 ]

@@ -552,6 +552,34 @@ class Store:
             ).fetchall()
         return [(r["conversation_id"], r["channel"], r["message_id"], r["channel_message_id"]) for r in rows]
 
+    # --- a turn's working state, between durable activities -----------------------------
+
+    def save_turn_state(self, conversation_id: int, turn_id: str, state: str, *, at: datetime) -> None:
+        """Keep a turn's state (JSON text, sealed) under its id, replacing the previous step's."""
+        with self._unit(write=True) as conn:
+            conn.execute(
+                "INSERT INTO turn_states (turn_id, conversation_id, state, updated_at) VALUES (?,?,?,?) "
+                "ON CONFLICT (turn_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at "
+                "WHERE turn_states.conversation_id = excluded.conversation_id",
+                (turn_id, conversation_id, self._sealer.seal(state), _iso(at)),
+            )
+
+    def turn_state(self, conversation_id: int, turn_id: str) -> str:
+        """A turn's state as saved by its last step."""
+        with self._unit() as conn:
+            row = conn.execute(
+                "SELECT state FROM turn_states WHERE turn_id = ? AND conversation_id = ?", (turn_id, conversation_id)
+            ).fetchone()
+        if row is None:
+            raise StoreError(f"no state for turn {turn_id} of conversation {conversation_id}: "
+                             "it was pruned, or the turn never began")
+        return self._sealer.open(row["state"])
+
+    def prune_turn_states(self, before: datetime) -> int:
+        """Forget the states of turns untouched since ``before`` (a turn lasts minutes)."""
+        with self._unit(write=True) as conn:
+            return conn.execute("DELETE FROM turn_states WHERE updated_at < ?", (_iso(before),)).rowcount
+
     # --- retention ----------------------------------------------------------------------
 
     # Child tables of a conversation, in the order they are exported and deleted.
@@ -592,6 +620,8 @@ class Store:
                 return False
             for table in self._CONVERSATION_TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE conversation_id = ?", (conversation_id,))
+            # Working state of finished turns: not archived (the messages and audit rows are).
+            conn.execute("DELETE FROM turn_states WHERE conversation_id = ?", (conversation_id,))
             conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
         return True
 

@@ -72,7 +72,6 @@ def lead(clock):
                                      media_id=media_id)
             received = assistant.receive(inbound)
             self.conversation_id = received.conversation_id
-            return LeadMessage(message_id=received.message_id, channel_message_id=wamid, kind=kind,
-                               media_id=media_id).model_dump()
+            return LeadMessage(message_id=received.message_id).model_dump()
 
     return Lead()

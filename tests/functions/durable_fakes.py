@@ -3,7 +3,8 @@
 ``FakeContext`` runs an orchestrator generator the way the durable runtime would: activities
 call their handlers (retried per their RetryOptions), durable timers move the clock, and the
 lead's messages arrive as ``lead_message`` events at scheduled times, also while an activity
-runs. Everything the orchestrator asked for is logged in ``actions``; what the world answered
+runs. As in the Durable Functions SDK, an event that finds no open wait is kept, the last one
+only, and handed to every wait made after it. Everything the orchestrator asked for is logged in ``actions``; what the world answered
 is recorded in ``history``, and a context built from that history replays it without
 calling any handler, as the runtime does on every episode.
 """
@@ -72,6 +73,7 @@ class FakeContext:
         self.history: list[tuple] = []
         self.attempts: Counter[str] = Counter()
         self.custom_status: Any = None
+        self.statuses: list[Any] = []
         self.continued_with: dict | None = None
 
     # --- the DurableOrchestrationContext surface the orchestrator uses ------------------------
@@ -81,6 +83,7 @@ class FakeContext:
 
     def set_custom_status(self, status: Any) -> None:
         self.custom_status = status
+        self.statuses.append(_json(status))
 
     def continue_as_new(self, input_: Any) -> None:
         self.continued_with = input_
@@ -88,8 +91,8 @@ class FakeContext:
 
     def wait_for_external_event(self, name: str, expected_type: type | None = None) -> FakeTask:
         task = FakeTask("event", name=name)
-        if self._buffered:
-            task.complete(self._buffered.pop(0))
+        if self._buffered:  # like the SDK: the last event that found no wait, handed to every later wait
+            task.complete(self._buffered[-1])
         else:
             self._waiting.append(task)
         return task
@@ -142,6 +145,11 @@ class FakeContext:
             return self._activity(task)
         if task.kind == "any":
             return self._race(task), None
+        if task.kind == "timer":  # a timer alone: the orchestrator is not listening for events
+            self.actions.append(("timer", round((task.info["fire_at"] - self.current_utc_datetime).total_seconds(), 3)))
+            self._advance(task.info["fire_at"])
+            task.complete(None)
+            return None, None
         raise AssertionError(f"the orchestrator yielded an unexpected {task.kind} task")
 
     def _activity(self, task: FakeTask) -> tuple[Any, Exception | None]:
@@ -224,6 +232,8 @@ class FakeDurableClient:
         self.status: dict[str, str] = {}
         self.started: list[tuple[str, str, dict]] = []
         self.events: list[tuple[str, str, dict]] = []
+        self.created: dict[str, tuple[str, datetime]] = {}  # instance id -> (status, created time): the purge's view
+        self.purges: list[tuple] = []
         self.fail_start = fail_start
         self.gone_on_event = gone_on_event
         self.down = down
@@ -242,6 +252,19 @@ class FakeDurableClient:
         self.started.append((name, instance_id, client_input))
         self.status[instance_id] = "Running"
         return instance_id
+
+    async def purge_instance_history_by(self, created_time_from: datetime | None = None,
+                                        created_time_to: datetime | None = None,
+                                        runtime_status: list[OrchestrationRuntimeStatus] | None = None) -> Any:
+        """Forget finished instances created in the range (the SDK insists on ``created_time_from``)."""
+        if created_time_from is None:
+            raise ValueError("created_time_from is required when purging instance history")
+        self.purges.append((created_time_from, created_time_to, [s.value for s in runtime_status or []]))
+        gone = [iid for iid, (status, created) in self.created.items()
+                if created_time_from <= created < created_time_to and status in [s.value for s in runtime_status or []]]
+        for iid in gone:
+            del self.created[iid]
+        return SimpleNamespace(instances_deleted=len(gone))
 
     async def raise_event(self, instance_id: str, event_name: str, event_data: Any = None) -> None:
         if self.gone_on_event:

@@ -7,11 +7,12 @@ what the lead sees is what reached the channel.
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from durable_fakes import FakeContext
 
-from activities import delivery, turn
+from activities import delivery, turn, turn_states
 from ava_core.channels import InProcessChannel
 from ava_core.channels.base import OutboundMessage
 from ava_core.channels.voice import TYPE_IT_PLEASE
@@ -50,7 +51,7 @@ def world(services, lead, clock, channel):
             self.conversation_id = lead.conversation_id
             self.input = ConversationStart(conversation_id=lead.conversation_id,
                                            pacing=assistant.engine.profile.pacing,
-                                           messages=[message]).model_dump(mode="json")
+                                           message_id=message["message_id"]).model_dump(mode="json")
             self.durations = durations
             self.events = [(at, (lambda text=text: lead.writes(assistant, text))) for at, text in events]
             self.context = FakeContext(self.input, start=clock.now(), activities={**ACTIVITIES, **(activities or {})},
@@ -69,6 +70,12 @@ def world(services, lead, clock, channel):
         def store(self):
             return self.services.assistant.store
 
+        def message_id(self, wamid: str) -> int:
+            return self.store.message_by_channel_id("whatsapp", wamid)[1].id
+
+        def turn(self, turn_id: str):
+            return turn_states.load(self.store, self.conversation_id, turn_id).state
+
     return World()
 
 
@@ -79,7 +86,7 @@ def test_three_quick_messages_get_one_answer(world):
     assert len(context.calls("llm_step")) == 1
     assert context.first("llm_step") == 10.0  # 6 s of quiet after the third message
     [send] = context.calls("send_reply")
-    assert send["state"]["read_text"].splitlines() == [
+    assert world.turn(send["turn_id"]).read_text.splitlines() == [
         "Hi, I saw your ad about solar", "I own my home", "my bill is about $200"]
     assert output["sent"] == 1 and output["outcome"] == "reply"
 
@@ -96,7 +103,7 @@ def test_each_bubble_gets_typing_and_a_human_delay(world, channel):
     bubbles = ["Great question! The consultation is free.", "It takes about 30 minutes, by video."]
     assert world.sent == bubbles
     pacing = world.services.assistant.engine.profile.pacing
-    expected = reply_delays(pacing, bubbles, read_text="Hi, I saw your ad about solar", seed="wamid.lead-1")
+    expected = reply_delays(pacing, bubbles, read_text="Hi, I saw your ad about solar", seed="message-1")
     assert context.timers() == [6.0, *expected]  # the debounce window, then one delay per bubble
     assert expected[0] > expected[1]  # the first bubble also waits for reading the lead's message
     assert len(channel.typing_events) == 2  # typing before each bubble
@@ -108,7 +115,7 @@ def test_a_message_during_the_typing_delay_throws_the_reply_away_and_thinks_agai
                                 events=[(6.5, "actually I rent")])
     assert world.sent == ["No problem, renters can still ask questions!"]
     assert output["regenerations"] == 1
-    begins = [c for c in context.calls("llm_step") if c["state"] is None]
+    begins = [c for c in context.calls("llm_step") if c["turn_id"] is None]
     assert len(begins) == 2
 
 
@@ -122,7 +129,7 @@ def test_a_message_that_arrives_while_thinking_also_makes_the_reply_stale(world)
 def test_a_second_bubble_made_stale_is_dropped_but_the_first_stays_sent(world, profile):
     reply = "Sure thing!\n\nThe consultation is free and takes 30 minutes, by video, with a solar advisor."
     pacing_first = 6 + reply_delays(profile.pacing, ["Sure thing!"], read_text="Hi, I saw your ad about solar",
-                                    seed="wamid.lead-1")[0]
+                                    seed="message-1")[0]
     _, output = world.run(reply, "Happy to explain more.", events=[(pacing_first + 0.2, "how much is it?")])
     assert world.sent == ["Sure thing!", "Happy to explain more."]
     assert output["regenerations"] == 1
@@ -135,7 +142,7 @@ def test_regenerations_are_capped_then_the_lead_is_answered_by_the_next_generati
     assert world.sent == ["r4"]  # after 3 regenerations the reply goes out as it is
     assert context.calls("send_reply")[-1]["check_stale"] is False
     assert output is None
-    assert context.continued_with["messages"][-1]["channel_message_id"] == "wamid.lead-5"
+    assert context.continued_with["message_id"] == world.message_id("wamid.lead-5")
 
 
 def test_an_activity_that_keeps_failing_is_retried_then_hands_off_never_silence(world):
@@ -291,12 +298,12 @@ def test_a_send_retried_after_the_worker_died_mid_send_does_not_post_the_bubble_
 
 def test_a_message_that_arrives_while_the_last_bubble_is_sent_is_answered(world, profile):
     delay = reply_delays(profile.pacing, ["Hello!"], read_text="Hi, I saw your ad about solar",
-                         seed="wamid.lead-1")[0]
+                         seed="message-1")[0]
     # The Graph API call takes 2 s; the lead writes 1 s into it, after send_reply's last look at the store.
     context, output = world.run("Hello!", events=[(6 + delay + 1, "are you a bot?")], durations={"send_reply": 2.0})
     assert world.sent == ["Hello!"]
     assert output is None  # not completed holding the event: the next generation answers it
-    assert context.continued_with["messages"][-1]["channel_message_id"] == "wamid.lead-2"
+    assert context.continued_with["message_id"] == world.message_id("wamid.lead-2")
 
 
 def test_a_person_taking_over_during_the_typing_delay_stops_the_reply(world):
@@ -355,3 +362,35 @@ def test_a_voice_note_restarted_by_the_sweeper_is_transcribed(services, lead, cl
     assert [m.text for _, m in channel.sent] == ["Thanks! How old is your roof?"]
     [note] = [m for m in assistant.store.messages(lead.conversation_id) if m.role == "user"]
     assert note.text == "[voice note] I own my home"
+
+
+def test_the_durable_task_hub_never_holds_the_leads_words_or_number(world):
+    """Activity inputs and outputs, events, custom status, input and output: ids and lengths only."""
+    area = ScriptedStep(tool_calls=[ScriptedCall(name="check_service_area", args={"address_or_zip": "78704"})])
+    said = ["Great news, 78704 is in our area!", "Do you own your home?"]
+    context, output = world.run(area, "\n\n".join(said), "Renters can still ask!", first="Hi, I'm at 78704",
+                                events=[(3, "my bill is $200"), (40, "actually I rent")])
+    assert world.sent[:2] == said
+    kept = json.dumps([world.input, context.actions, context.history, context.statuses, context.continued_with,
+                       output])
+    for secret in ["Hi, I'm at 78704", "my bill is $200", "actually I rent", *said, "Renters can still ask!",
+                   "78704", "15125550142", "wamid", "Lead One"]:
+        assert secret not in kept, f"{secret!r} crossed the durable boundary"
+    # What the orchestrator got instead: the turn's ids and lengths, and the text is in the store.
+    [first_send, *_] = context.calls("send_reply")
+    assert world.turn(first_send["turn_id"]).bubbles[:2] == said
+
+
+def test_two_messages_while_thinking_get_one_answer_and_the_next_generation_finds_nothing_new(world):
+    context, output = world.run("Great! Do you own your home?", "Got it: you rent, and the bill is $200.",
+                                events=[(7, "wait, I rent"), (8, "and the bill is $200")], durations={"llm_step": 3.0})
+    assert world.sent == ["Got it: you rent, and the bill is $200."]
+    answered = context.calls("send_reply")[-1]
+    assert world.turn(answered["turn_id"]).read_text.splitlines() == [
+        "Hi, I saw your ad about solar", "wait, I rent", "and the bill is $200"]
+    # The second event was handed back again: the generation stopped listening, so it does not
+    # complete as if nothing could be waiting; the next one looks in the store and ends silent.
+    assert output is None and context.continued_with["message_id"] == world.message_id("wamid.lead-3")
+    following = FakeContext(context.continued_with, start=context.current_utc_datetime, activities=ACTIVITIES)
+    assert following.run(ORCHESTRATOR)["outcome"] == "silent"
+    assert world.sent == ["Got it: you rent, and the bill is $200."]

@@ -12,7 +12,7 @@ import pytest
 
 from ava_core.profile import load_profile
 from orchestrators import conversation
-from orchestrators.contracts import ConversationStart, LeadMessage
+from orchestrators.contracts import ConversationStart
 
 # The SDK decodes a with-retry activity's result through its inner task, which does not carry
 # the expected_type the orchestrator passes: a warning about the SDK, not about this code.
@@ -20,12 +20,12 @@ pytestmark = pytest.mark.filterwarnings("ignore:azure.functions df_loads was cal
 HANDLE = conversation.conversation.build().get_user_function()
 T0, T6, T7 = "2026-12-01T15:30:00.000Z", "2026-12-01T15:30:06.000Z", "2026-12-01T15:30:07.000Z"
 CREATE_TIMER, WAIT_FOR_EVENT, CALL_ACTIVITY, CALL_WITH_RETRY, CONTINUE_AS_NEW, WHEN_ANY = 5, 6, 0, 1, 4, 11
+PACED = "2026-12-01T15:30:07.977Z"  # 6 s of quiet, then the 12-character bubble's delay (seeded by message 1)
 
 
 @pytest.fixture
 def start(profile) -> dict:
-    return ConversationStart(conversation_id=7, pacing=profile.pacing, messages=[
-        LeadMessage(message_id=1, channel_message_id="wamid.A")]).model_dump(mode="json")
+    return ConversationStart(conversation_id=7, pacing=profile.pacing, message_id=1).model_dump(mode="json")
 
 
 def _event(at: str, kind: int, **fields) -> dict:
@@ -41,8 +41,7 @@ def _episode(start: dict, history: list[dict]) -> dict:
 @pytest.fixture
 def histories(start):
     """Episode by episode: started, quiet window over, turn thought, typing shown, lead wrote again."""
-    reply = {"turn_id": "t1", "conversation_id": 7, "contact_id": 1, "last_message_id": 1, "read_text": "hi",
-             "bubbles": ["Hello there!"], "outcome": "reply"}
+    reply = {"turn_id": "t1", "last_message_id": 1, "outcome": "reply", "bubble_chars": [12], "read_chars": 2}
     started = [_event(T0, 12), _event(T0, 0, Name="conversation", Input=json.dumps(start), Version="")]
     quiet = started + [_event(T0, 10, EventId=0, FireAt=T6), _event(T0, 13), _event(T6, 12),
                        _event(T6, 11, TimerId=0, FireAt=T6)]
@@ -50,9 +49,8 @@ def histories(start):
                        _event(T6, 5, TaskScheduledId=1, Result=json.dumps(reply))]
     typing = thought + [_event(T6, 4, EventId=2, Name="send_typing"), _event(T6, 13), _event(T6, 12),
                         _event(T6, 5, TaskScheduledId=2, Result=json.dumps({"ok": True}))]
-    wrote = typing + [_event(T6, 10, EventId=3, FireAt="2026-12-01T15:30:07.544Z"), _event(T6, 13), _event(T7, 12),
-                      _event(T7, 15, Name="lead_message", Input=json.dumps(
-                          {"message_id": 2, "channel_message_id": "wamid.B"}))]
+    wrote = typing + [_event(T6, 10, EventId=3, FireAt=PACED), _event(T6, 13), _event(T7, 12),
+                      _event(T7, 15, Name="lead_message", Input=json.dumps({"message_id": 2}))]
     return {"started": started, "quiet": quiet, "thought": thought, "typing": typing, "wrote": wrote}
 
 
@@ -69,7 +67,7 @@ def test_after_the_quiet_window_the_turn_begins_with_a_retried_llm_step(start, h
     [step] = episode["actions"][0][-1]["compoundActions"]
     assert step["actionType"] == CALL_WITH_RETRY and step["functionName"] == "llm_step"
     assert step["retryOptions"] == {"firstRetryIntervalInMilliseconds": 5000, "maxNumberOfAttempts": 3}
-    assert json.loads(step["input"]) == {"conversation_id": 7, "state": None}
+    assert json.loads(step["input"]) == {"conversation_id": 7, "turn_id": None}
     assert episode["customStatus"]["phase"] == "thinking"
 
 
@@ -102,16 +100,14 @@ def test_the_demo_profile_is_what_these_histories_assume(profile):
 
 
 def test_a_message_that_arrived_during_the_last_send_continues_the_instance_as_new(start, histories):
-    fire = "2026-12-01T15:30:07.544Z"
-    t8 = "2026-12-01T15:30:08.000Z"
+    fire, t9 = PACED, "2026-12-01T15:30:09.000Z"
     paced = histories["typing"] + [_event(T6, 10, EventId=3, FireAt=fire), _event(T6, 13), _event(fire, 12),
                                    _event(fire, 11, TimerId=3, FireAt=fire)]
     # send_reply's last look at the store came before the lead wrote, so it reports nothing stale.
-    sent = paced + [_event(fire, 4, EventId=4, Name="send_reply"), _event(fire, 13), _event(t8, 12),
-                    _event(t8, 15, Name="lead_message", Input=json.dumps(
-                        {"message_id": 2, "channel_message_id": "wamid.B"})),
-                    _event(t8, 5, TaskScheduledId=4, Result=json.dumps({"sent": ["Hello there!"]}))]
+    sent = paced + [_event(fire, 4, EventId=4, Name="send_reply"), _event(fire, 13), _event(t9, 12),
+                    _event(t9, 15, Name="lead_message", Input=json.dumps({"message_id": 2})),
+                    _event(t9, 5, TaskScheduledId=4, Result=json.dumps({"sent": 1}))]
     episode = _episode(start, sent)
     assert episode["isDone"] is True and "output" not in episode  # not completed with a summary
     [continued] = [a for a in episode["actions"][-1] if a["actionType"] == CONTINUE_AS_NEW]
-    assert [m["channel_message_id"] for m in json.loads(continued["input"])["messages"]] == ["wamid.B"]
+    assert json.loads(continued["input"])["message_id"] == 2

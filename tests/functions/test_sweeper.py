@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from durable_fakes import FakeDurableClient
@@ -16,7 +17,7 @@ async def test_a_waiting_conversation_without_an_instance_is_started(services, l
     started = await sweep(client, assistant, clock.now() + timedelta(minutes=5))
     assert started == ["conv-whatsapp-1"]
     [(_, _, start)] = client.started
-    assert start["messages"][0]["channel_message_id"] == "wamid.lead-1"
+    assert start["message_id"] == assistant.store.messages(1)[0].id
 
 
 async def test_recent_answered_running_paused_or_opted_out_conversations_are_left_alone(services, lead, clock):
@@ -39,3 +40,18 @@ async def test_recent_answered_running_paused_or_opted_out_conversations_are_lef
     assert await sweep(client, assistant, clock.now() + timedelta(minutes=5)) == []  # opted out
     assert await sweep(client, assistant, clock.now() + timedelta(days=2)) == []  # beyond the 24-hour window
     assert client.started == []
+
+
+async def test_the_sweep_reads_the_store_off_the_event_loop(services, lead, clock):
+    assistant = services().assistant
+    lead.writes(assistant, "hello?")
+    threads = []
+    awaiting = assistant.store.awaiting_reply
+
+    def recording(**kwargs):
+        threads.append(threading.current_thread())
+        return awaiting(**kwargs)
+
+    assistant.store.awaiting_reply = recording
+    assert await sweep(FakeDurableClient(), assistant, clock.now() + timedelta(minutes=5)) == ["conv-whatsapp-1"]
+    assert threads and threading.main_thread() not in threads

@@ -54,7 +54,7 @@ async def test_a_signed_message_is_stored_and_starts_its_conversation(services, 
     [(name, instance, start)] = client.started
     assert (name, instance) == ("conversation", "conv-whatsapp-1")
     assert start["conversation_id"] == 1
-    assert start["messages"][0]["channel_message_id"] == stored.channel_message_id
+    assert start["message_id"] == stored.id  # an id only: a WhatsApp message id encodes the phone number
     assert start["pacing"]["debounce_seconds"] == 6
 
 
@@ -110,11 +110,12 @@ async def test_every_message_type_is_stored_and_answered(services, client, paylo
     assert len(client.started) == 1
 
 
-async def test_a_voice_note_reaches_the_orchestration_with_its_media_id(services, client, payload):
-    services()
+async def test_a_voice_note_starts_the_orchestration_with_its_media_id_in_the_store(services, client, payload):
+    s = services()
     await receive(post(payload("voice_note.json")), client=client)
-    [message] = client.started[0][2]["messages"]
-    assert (message["kind"], message["media_id"]) == ("audio", "1234567890987654321")
+    [stored] = s.assistant.store.messages(1)
+    assert client.started[0][2]["message_id"] == stored.id
+    assert (stored.kind, stored.media_id) == ("audio", "1234567890987654321")
 
 
 @pytest.mark.parametrize("fixture", ["reaction.json", "unknown_type.json", "account_update.json", "app_error.json"])
@@ -155,7 +156,7 @@ async def test_a_new_message_for_a_running_conversation_is_an_event_not_a_second
     await receive(post(payload("forwarded.json")), client=client)
     assert len(client.started) == 1
     [(instance, event, data)] = client.events
-    assert (instance, event, data["channel_message_id"]) == ("conv-whatsapp-1", "lead_message", "wamid.FWD")
+    assert (instance, event, data) == ("conv-whatsapp-1", "lead_message", {"message_id": 2})
 
 
 async def test_a_batched_delivery_reaches_each_leads_own_conversation(services, client, payload):
@@ -207,9 +208,13 @@ async def test_a_batch_stored_in_part_starts_what_was_stored_and_the_retry_start
     store.add_message = locked_on_the_second_lead_once
     body = payload("batched.json")
     assert (await receive(post(body), client=client)).status_code == 500  # Meta will retry
-    assert [start["messages"][0]["channel_message_id"] for _, _, start in client.started] == ["wamid.BATCH_1"]
+    def started_by():
+        return [next(m.channel_message_id for m in store.messages(start["conversation_id"]) if m.id == start["message_id"])
+                for _, _, start in client.started]
+
+    assert started_by() == ["wamid.BATCH_1"]
     assert (await receive(post(body), client=client)).status_code == 200  # the retry
-    started = [start["messages"][0]["channel_message_id"] for _, _, start in client.started]
+    started = started_by()
     assert started == ["wamid.BATCH_1", "wamid.BATCH_2"]
     assert client.events == []  # the running instance already has the first message
 
