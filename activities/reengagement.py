@@ -18,6 +18,6 @@ bp = df.Blueprint()
 def reengage_lead(payload: dict[str, Any]) -> dict[str, Any]:
     """Safe to retry: a template already sent for this lead message is not sent again."""
     undelivered = Undelivered.model_validate(payload)
-    outcome = reengage(runtime.services().assistant, undelivered.channel, undelivered.channel_message_id,
+    outcome = reengage(runtime.services().assistant, undelivered.conversation_id, undelivered.message_id,
                        template_failed=undelivered.template_failed)
     return {"outcome": outcome}

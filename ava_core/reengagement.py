@@ -24,24 +24,23 @@ from ava_core.errors import ChannelError
 Outcome = Literal["template_sent", "handed_off", "not_needed"]
 
 
-def reengage(assistant: Assistant, channel: str, channel_message_id: str, *,
+def reengage(assistant: Assistant, conversation_id: int, message_id: int, *,
              template_failed: str | None = None) -> Outcome:
-    """Answer a closed-window failure of the stored message ``channel_message_id``.
+    """Answer a closed-window failure of the stored message ``message_id``.
 
     Raises ChannelError when the template could not be sent and trying again may help; once
     the retries are spent, ``template_failed`` (why) hands the conversation off instead.
     """
     store = assistant.store
-    found = store.message_by_channel_id(channel, channel_message_id)
-    if found is None:
+    failed = store.message(conversation_id, message_id)
+    if failed is None:
         return "not_needed"
-    conversation_id, failed = found
     log = logger.bind(conversation_id=conversation_id)
     conversation = store.conversation(conversation_id)
     contact = store.contact(conversation.contact_id)
     if failed.role != "assistant" or failed.kind == TEMPLATE_KIND:
         # A template is never refused for the window; a failed one needs a person, not another template.
-        log.bind(alert="channel").error("WhatsApp refused {} ({}): not sent again", channel_message_id, failed.kind)
+        log.bind(alert="channel").error("WhatsApp refused message {} ({}): not sent again", message_id, failed.kind)
         return "not_needed"
     if contact.opted_out or conversation.status != "active":
         return "not_needed"  # the lead said stop, or a person has the conversation already
@@ -75,7 +74,7 @@ def reengage(assistant: Assistant, channel: str, channel_message_id: str, *,
         _hand_off(assistant, conversation_id, contact.id, failed.id, refused=str(exc))
         return "handed_off"
     store.confirm_delivery(claim, receipt.channel_message_id, text=text, kind=TEMPLATE_KIND)
-    log.info("24-hour window closed: template {} sent after WhatsApp refused {}", template, channel_message_id)
+    log.info("24-hour window closed: template {} sent after WhatsApp refused message {}", template, message_id)
     return "template_sent"
 
 

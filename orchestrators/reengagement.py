@@ -25,12 +25,14 @@ RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=5_000, max_number_o
 
 
 class Undelivered(BaseModel):
-    """A stored reply WhatsApp reported as failed with 131047: the input of the orchestration and its activity."""
+    """A stored reply WhatsApp reported as failed with 131047: the input of the orchestration and its activity.
+
+    Store ids only: a WhatsApp message id encodes the lead's phone number, and nothing that
+    identifies a lead is kept in the durable task hub."""
 
     conversation_id: int
     message_id: int = Field(description="the store's id of the refused message")
     channel: str = "whatsapp"
-    channel_message_id: str
     template_failed: str | None = Field(
         None, description="the template kept failing after its retries: hand the conversation off instead")
 
@@ -71,7 +73,7 @@ async def start(client: Any, undelivered: Undelivered) -> bool:
         except Exception:  # noqa: BLE001 - the backend is down: report the first error
             pass
         logger.bind(conversation_id=undelivered.conversation_id, alert="durable").error(
-            "re-engagement of {} not started: {}", undelivered.channel_message_id, exc)
+            "re-engagement of message {} not started: {}", undelivered.message_id, exc)
         return False
 
 

@@ -189,8 +189,7 @@ def closed_windows(assistant: Assistant, batch: WebhookBatch) -> list[Undelivere
         stored = assistant.store.message_by_channel_id(CHANNEL, status.message_id)
         if stored is None or stored[1].role != "assistant":
             continue  # not a message AVA sent (a piece of a long text keeps no id: its last piece does)
-        found.append(Undelivered(conversation_id=stored[0], message_id=stored[1].id,
-                                 channel_message_id=status.message_id))
+        found.append(Undelivered(conversation_id=stored[0], message_id=stored[1].id))
     return found
 
 

@@ -434,6 +434,14 @@ class Store:
             delivery_key=r["delivery_key"],
         )
 
+    def message(self, conversation_id: int, message_id: int) -> StoredMessage | None:
+        """One message of a conversation by the store's id."""
+        with self._unit() as conn:
+            row = conn.execute(
+                "SELECT * FROM messages WHERE conversation_id = ? AND id = ?", (conversation_id, message_id)
+            ).fetchone()
+        return self._message(row) if row else None
+
     def message_by_channel_id(self, channel: str, channel_message_id: str) -> tuple[int, StoredMessage] | None:
         """(conversation id, message) of a stored channel message, e.g. a webhook delivered twice."""
         with self._unit() as conn:
