@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ava_core.language.phrases import fold, table
 from ava_core.profile.models import Profile
 from ava_core.state import ConversationState
 
@@ -47,6 +48,17 @@ def opted_out(profile: Profile, text: str) -> bool:
     }
     if _STOP_SENDING.search(lowered):
         return True
+    folded = fold(text)
+    for code in profile.opt_out.phrases:
+        parts = table(code).opt_out.contact
+        for neg in parts.negators:
+            for verb in parts.verbs:
+                for obj in parts.objects:
+                    if re.search(rf"\b{re.escape(fold(f'{neg} {verb} {obj}'))}\b", folded):
+                        return True
+    for phrases in profile.opt_out.phrases.values():
+        if len(folded) <= 80 and any(re.search(rf"\b{re.escape(fold(p))}\b", folded) for p in phrases):
+            return True
     for word in profile.opt_out.words:
         w = " ".join(word.casefold().split())
         if w in clauses or (" " in w and len(lowered) <= 80 and re.search(rf"\b{re.escape(w)}\b", lowered)):

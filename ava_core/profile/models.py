@@ -11,7 +11,10 @@ from datetime import date, time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ava_core.language.phrases import default_opt_out_phrases
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -45,11 +48,19 @@ class Persona(_Strict):
     name: str = "Ava"
     role: str = "assistant"
     tone: str = "warm, concise and plain-spoken"
-    language: str = "en"
+    language: str = Field("en", description="AVA's first language (ISO 639-1): the top-level texts are in it")
     greeting: str = Field(
         "Hi {lead_name}! This is {persona_name} with {business_name}.",
         description="first words to a new lead; placeholders: lead_name, persona_name, business_name",
     )
+
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if not is_language_code(value):
+            raise ValueError(f"unknown language {value!r}: use an ISO 639-1 code such as en, es")
+        return value
 
 
 class Rule(_Strict):
@@ -192,8 +203,27 @@ class Pacing(_Strict):
 
 
 class OptOut(_Strict):
-    words: list[str] = Field(default_factory=lambda: ["stop", "unsubscribe", "opt out"])
+    words: list[str] = Field(
+        default_factory=lambda: ["stop", "unsubscribe", "opt out"],
+        description="keywords in any language: the whole message, or inside a short sentence to AVA",
+    )
+    phrases: dict[str, list[str]] = Field(
+        default_factory=default_opt_out_phrases,
+        description="phrasings per language (ISO 639-1); added to the English and Spanish ones AVA ships",
+    )
+    resubscribe_words: list[str] = Field(
+        default_factory=lambda: ["start", "unstop"],
+        description="a whole message that opts a contact back in, where the channel's rules allow",
+    )
     confirmation: str = "You won't receive any more messages from us. Take care!"
+
+    @field_validator("phrases")
+    @classmethod
+    def _with_shipped(cls, phrases: dict[str, list[str]]) -> dict[str, list[str]]:
+        merged = default_opt_out_phrases()
+        for code, listed in phrases.items():
+            merged[code] = [*merged.get(code, []), *(p for p in listed if p not in merged.get(code, []))]
+        return merged
 
 
 class Handoff(_Strict):
@@ -214,6 +244,28 @@ class KnowledgeSettings(_Strict):
     )
 
 
+class QuestionText(_Strict):
+    """One qualification question in another language."""
+
+    question: str = Field(min_length=1)
+    options: dict[str, str] = Field(default_factory=dict, description="canonical option → how it is said here")
+    synonyms: dict[str, list[str]] = Field(
+        default_factory=dict, description="canonical option → other ways leads say it in this language"
+    )
+    disqualify_message: str | None = None
+
+
+class LanguageTexts(_Strict):
+    """Every lead-facing text in one more language AVA speaks."""
+
+    greeting: str = Field(min_length=1, description="placeholders: lead_name, persona_name, business_name")
+    questions: dict[str, QuestionText] = Field(description="one per qualification field")
+    out_of_area_message: str = Field(min_length=1)
+    opt_out_confirmation: str = Field(min_length=1)
+    handoff_message: str = Field(min_length=1)
+    fallback_objection_reply: str = Field(min_length=1)
+
+
 class Profile(_Strict):
     business: Business
     persona: Persona = Field(default_factory=Persona)
@@ -224,7 +276,102 @@ class Profile(_Strict):
     opt_out: OptOut = Field(default_factory=OptOut)
     handoff: Handoff = Field(default_factory=Handoff)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+    languages: dict[str, LanguageTexts] = Field(
+        default_factory=dict,
+        description="more languages AVA speaks with leads (ISO 639-1 code → texts); persona.language is the first",
+    )
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, languages: dict[str, LanguageTexts]) -> dict[str, LanguageTexts]:
+        for code in languages:
+            if not is_language_code(code):
+                raise ValueError(f"unknown language {code!r}: use an ISO 639-1 code such as es, pt, fr")
+        return languages
+
+    @model_validator(mode="after")
+    def _languages_cover_questions(self) -> Profile:
+        if self.persona.language in self.languages:
+            raise ValueError(
+                f"languages: {self.persona.language!r} is persona.language, whose texts are the top-level ones; "
+                "remove its block"
+            )
+        fields = {q.field: q for q in self.qualification.questions}
+        for code, texts in self.languages.items():
+            missing = [f for f in fields if f not in texts.questions]
+            if missing:
+                raise ValueError(f"languages.{code}.questions: no text for {missing}")
+            strays = [f for f in texts.questions if f not in fields]
+            if strays:
+                raise ValueError(f"languages.{code}.questions: {strays} are not qualification fields")
+            for field, text in texts.questions.items():
+                options = fields[field].options
+                bad = [o for o in [*text.options, *text.synonyms] if o not in options]
+                if bad:
+                    raise ValueError(
+                        f"languages.{code}.questions.{field}: {sorted(set(bad))} are not options of "
+                        f"the question (options: {options})"
+                    )
+        return self
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.business.timezone)
+
+    @property
+    def served_languages(self) -> list[str]:
+        """Every language AVA speaks with leads, its first (persona.language) first."""
+        return [self.persona.language, *self.languages]
+
+    def localized(self, language: str) -> Profile:
+        """This profile with its lead-facing texts in ``language``.
+
+        Options keep their canonical values (what record_qualification stores and the rules
+        test); their labels and synonyms in ``language`` are added to each question's synonyms,
+        so an answer in that language reads as the canonical option.
+        """
+        texts = self.languages.get(language)
+        if texts is None:
+            return self
+        questions = []
+        for q in self.qualification.questions:
+            text = texts.questions[q.field]
+            synonyms = {option: list(q.synonyms.get(option, [])) for option in q.options}
+            for option in q.options:
+                extra = ([text.options[option]] if option in text.options else []) + text.synonyms.get(option, [])
+                synonyms[option] += [s for s in extra if s not in synonyms[option]]
+            update: dict = {"question": text.question, "synonyms": {k: v for k, v in synonyms.items() if v}}
+            if text.disqualify_message:
+                update["disqualify_message"] = text.disqualify_message
+            questions.append(q.model_copy(update=update))
+        return self.model_copy(
+            update={
+                "persona": self.persona.model_copy(update={"greeting": texts.greeting, "language": language}),
+                "qualification": self.qualification.model_copy(update={"questions": questions}),
+                "service_area": self.service_area.model_copy(
+                    update={"out_of_area_message": texts.out_of_area_message}
+                ),
+                "opt_out": self.opt_out.model_copy(update={"confirmation": texts.opt_out_confirmation}),
+                "handoff": self.handoff.model_copy(update={"message": texts.handoff_message}),
+                "knowledge": self.knowledge.model_copy(
+                    update={"fallback_objection_reply": texts.fallback_objection_reply}
+                ),
+            }
+        )
+
+    def option_label(self, field: str, option: str, language: str) -> str:
+        """How ``option`` of question ``field`` is said in ``language`` (the option itself when no label is given)."""
+        texts = self.languages.get(language)
+        text = texts.questions.get(field) if texts else None
+        return text.options.get(option, option) if text else option
+
+
+def is_language_code(code: str) -> bool:
+    """True for a language babel knows by a two-letter code (ISO 639-1)."""
+    if not re.fullmatch(r"[a-z]{2}", code):
+        return False
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
