@@ -281,9 +281,15 @@ class Profile(_Strict):
         description="more languages AVA speaks with leads (ISO 639-1 code → texts); persona.language is the first",
     )
 
-    @field_validator("languages")
+    claims: dict[str, dict[Literal["booked", "link_sent", "handoff"], list[str]]] = Field(
+        default_factory=dict,
+        description="more ways a reply would claim a booking, a sent link or a hand-off, per language; "
+        "added to the ones AVA ships. Such a reply is held back unless the matching tool ran.",
+    )
+
+    @field_validator("languages", "claims")
     @classmethod
-    def _known_languages(cls, languages: dict[str, LanguageTexts]) -> dict[str, LanguageTexts]:
+    def _known_languages(cls, languages: dict) -> dict:
         for code in languages:
             if not is_language_code(code):
                 raise ValueError(f"unknown language {code!r}: use an ISO 639-1 code such as es, pt, fr")

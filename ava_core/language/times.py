@@ -1,0 +1,136 @@
+"""The clock times a text mentions, read in the languages a business serves.
+
+``dateparser`` does the reading; this module only narrows what it finds to what can name an
+appointment: a clock time ("9:00 AM", "a las 9", "jueves 3 de diciembre, 9:00 a. m."), with
+whatever day the same words name (a weekday, a date, "tomorrow"). Numbers that only look like
+dates ("a 30-minute call", "25-year warranty", "3-6 weeks") carry no clock time and are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from dateparser.languages.loader import default_loader
+from dateparser.search import search_dates
+
+from ava_core.language.phrases import fold, table
+
+# The parser keeps the base's seconds when the text names no time of day, and sets them to
+# zero when it does; a base at hh:mm:59.999999 tells the two apart in one parse.
+_UNSET_SECOND, _UNSET_MICRO = 59, 999_999
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+           "october", "november", "december")
+_DAYS = ("0 day ago", "1 day ago", "in 1 day", "in 2 day")
+# What may follow an hour alone for it to be a clock time ("at 9 or 10", "a las 9 del jueves"),
+# so that "at 3 months" or "a las 5 personas" stay numbers.
+_AFTER_HOUR = r"(?=\s*$|\s*[,.;:!?)]|\s+(?:am|pm|or|o|y|and|on|el|del|de|this|next|today|tomorrow|hoy|mañana)\b)"
+
+
+@dataclass(frozen=True)
+class TimeMention:
+    """One clock time a text names, with the day named alongside it, if any."""
+
+    text: str
+    at: datetime = None  # type: ignore[assignment]  # naive, in the business's time zone
+    start: int = 0
+    end: int = 0
+    meridiem: bool = False  # AM/PM given: "9" alone may be 9:00 or 21:00
+    weekday: bool = False  # a weekday is named: compare it
+    date: bool = False  # a date or a day ("Dec 3", "tomorrow") is named: compare it
+
+    def clocks(self) -> set[tuple[int, int]]:
+        """The (hour, minute) pairs the words can mean."""
+        hour, minute = self.at.hour, self.at.minute
+        if self.meridiem or not 1 <= hour <= 11:
+            return {(hour, minute)}
+        return {(hour, minute), (hour + 12, minute)}
+
+
+class TimeReader:
+    """Reads clock times in a fixed list of languages; build one per list and keep it (see `reader`)."""
+
+    def __init__(self, languages: tuple[str, ...]):
+        self.languages = [code for code in languages if code in default_loader.get_locale_map()] or ["en"]
+        tables = [table(code).times for code in self.languages]
+        meridiem = {k.casefold(): v for t in tables for k, v in t.meridiem.items()}
+        self._meridiem = (
+            re.compile(r"(?<!\w)(" + "|".join(re.escape(k) for k in sorted(meridiem, key=len, reverse=True)) + r")(?!\w)")
+            if meridiem else None
+        )
+        self._meridiem_words = meridiem
+        hour_words = sorted({w.casefold() for t in tables for w in t.hour_words}, key=len, reverse=True)
+        self._hour_alone = (
+            re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in hour_words) + r")\s+([01]?\d|2[0-3])(?![\d:]|\.\d)"
+                       + _AFTER_HOUR)
+            if hour_words else None
+        )
+        weekdays, dates, ampm = set(), set(), {"am", "pm"}
+        for code in self.languages:
+            info = default_loader.get_locale(code).info
+            weekdays |= {fold(w) for day in _WEEKDAYS for w in info.get(day, [])}
+            dates |= {fold(w) for month in _MONTHS for w in info.get(month, [])}
+            dates |= {fold(w) for key in _DAYS for w in info.get("relative-type", {}).get(key, [])}
+            ampm |= {fold(w) for key in ("am", "pm") for w in info.get(key, [])}
+        # Two-letter abbreviations ("Tu", "mi", "do") are ordinary words too often to count.
+        self._weekdays = {w for w in weekdays if len(w) >= 3}
+        self._dates = {w for w in dates if len(w) >= 3}
+        self._ampm = ampm
+        # The parser loads each language's data on first use (~150 ms); pay it here, once.
+        for code in self.languages:
+            search_dates("jueves 3 de diciembre, 9:00 am" if code == "es" else "Thursday, Dec 3 at 9:00 am",
+                         languages=[code])
+
+    def normalize(self, text: str) -> str:
+        """Lower case, meridiem spellings as am/pm, "at 9" as "at 9:00": what the parser reads best."""
+        # Spaces around dashes: "9:00 AM–5:00 PM" is two times, not "am–5:00".
+        text = text.replace("\u202f", " ").replace("\u00a0", " ").replace("–", " - ").replace("—", " - ").casefold()
+        if self._meridiem is not None:
+            text = self._meridiem.sub(lambda m: self._meridiem_words[m.group(1)], text)
+        if self._hour_alone is not None:
+            text = self._hour_alone.sub(r"\1 \2:00", text)
+        return text
+
+    def mentions(self, text: str, now: datetime) -> list[TimeMention]:
+        """Every clock time in ``text``; ``now`` (aware, in the business's zone) anchors "Thursday"."""
+        if not any(c.isdigit() for c in text):
+            return []  # a clock time is written with digits: most replies are skipped here, for free
+        normalized = self.normalize(text)
+        base = now.replace(tzinfo=None, second=_UNSET_SECOND, microsecond=_UNSET_MICRO)
+        found = search_dates(
+            normalized, languages=self.languages,
+            settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future", "RETURN_AS_TIMEZONE_AWARE": False},
+        ) or []
+        mentions, cursor = [], 0
+        for said, at in found:
+            start = normalized.find(said, cursor)
+            if start < 0:
+                start = normalized.find(said)
+            cursor = max(cursor, start + len(said))
+            if not any(c.isdigit() for c in said) or at.second == _UNSET_SECOND or (at.hour, at.minute) == (0, 0):
+                continue  # no clock time in these words: a duration, a year count, a date alone
+            words = fold(said)
+            mentions.append(TimeMention(
+                text=said, at=at, start=start, end=start + len(said),
+                meridiem=any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", words) for w in self._ampm),
+                weekday=_names_any(words, self._weekdays),
+                date=_names_any(words, self._dates),
+            ))
+        return mentions
+
+
+def _names_any(words: str, names: set[str]) -> bool:
+    tokens = words.split()
+    return any(
+        (" " in name and f" {name} " in f" {words} ") or name in tokens
+        for name in names
+    )
+
+
+@cache
+def reader(languages: tuple[str, ...]) -> TimeReader:
+    """The warm reader for these languages: built on first use, then shared by every reply."""
+    return TimeReader(languages)
