@@ -59,9 +59,11 @@ class _OptOutRules:
                 self.phrases.append((_any_of(phrases), code))
             parts = table(code).opt_out.contact
             if parts.negators and parts.verbs and parts.objects:
-                # "don't text me", "do not contact us", "no me escribas": a negated request to contact.
+                # "don't text me", "do not contact us", "no me escribas más": a negated request to
+                # contact, ending its sentence or going on with "again", "más"... (not "don't call me Sam").
+                ending = rf"(?:$| {_alt(parts.continuations)}\b)" if parts.continuations else "$"
                 self.contact.append((re.compile(
-                    rf"\b{_alt(parts.negators)} {_alt(parts.verbs)} {_alt(parts.objects)}\b"), code))
+                    rf"\b{_alt(parts.negators)} {_alt(parts.verbs)} {_alt(parts.objects)}{ending}"), code))
             if parts.stoppers and parts.gerunds:
                 # "stop texting me", "quit messaging", "deja de escribirme": a request to stop contacting.
                 self.contact.append((re.compile(rf"\b{_alt(parts.stoppers)} {_alt(parts.gerunds)}\b"), code))
@@ -87,10 +89,11 @@ class _OptOutRules:
         for clause in filter(None, (fold(c) for c in _CLAUSES.split(text))):
             if self.bare(clause) in self.words:
                 return OptOutMatch(clause, None)
+        clauses = [fold(c) for c in _CLAUSES.split(text)]
         for pattern, code in self.contact:
-            found = pattern.search(folded)
+            found = next(filter(None, (pattern.search(c) for c in clauses)), None)
             if found:
-                return OptOutMatch(found.group(0), code)
+                return OptOutMatch(found.group(0).strip(), code)
         if len(folded) <= _SHORT_MESSAGE:
             for pattern, code in self.phrases:
                 found = pattern.search(folded)

@@ -27,6 +27,9 @@ class ContactParts(_Strict):
     negators: list[str] = Field(default_factory=list)
     verbs: list[str] = Field(default_factory=list)
     objects: list[str] = Field(default_factory=list)
+    continuations: list[str] = Field(
+        default_factory=list, description="words that may follow a negated request; else it ends the sentence"
+    )
     stoppers: list[str] = Field(default_factory=list)
     gerunds: list[str] = Field(default_factory=list)
 

@@ -68,13 +68,14 @@ class TimeReader:
                        + _AFTER_HOUR)
             if hour_words else None
         )
-        weekdays, dates, ampm = set(), set(), {"am", "pm"}
+        weekdays, dates, ampm, self._skip = set(), set(), {"am", "pm"}, set()
         for code in self.languages:
             info = default_loader.get_locale(code).info
             weekdays |= {fold(w) for day in _WEEKDAYS for w in info.get(day, [])}
             dates |= {fold(w) for month in _MONTHS for w in info.get(month, [])}
             dates |= {fold(w) for key in _DAYS for w in info.get("relative-type", {}).get(key, [])}
             ampm |= {fold(w) for key in ("am", "pm") for w in info.get(key, [])}
+            self._skip |= {w.casefold() for w in info.get("skip", []) if w.strip() and w[0].isalpha()}
         # Two-letter abbreviations ("Tu", "mi", "do") are ordinary words too often to count.
         self._weekdays = {w for w in weekdays if len(w) >= 3}
         self._dates = {w for w in dates if len(w) >= 3}
@@ -114,12 +115,19 @@ class TimeReader:
                 continue  # no clock time in these words: a duration, a year count, a date alone
             words = fold(said)
             mentions.append(TimeMention(
-                text=said, at=at, start=start, end=start + len(said),
+                text=self._trimmed(said), at=at, start=start, end=start + len(said),
                 meridiem=any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", words) for w in self._ampm),
                 weekday=_names_any(words, self._weekdays),
                 date=_names_any(words, self._dates),
             ))
         return mentions
+
+    def _trimmed(self, said: str) -> str:
+        """The mention without the filler the parser reads before it ("about", "at"): how a nudge quotes it."""
+        words = said.split()
+        while len(words) > 1 and words[0] in self._skip:
+            words.pop(0)
+        return " ".join(words)
 
 
 def _names_any(words: str, names: set[str]) -> bool:
