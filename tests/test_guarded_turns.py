@@ -232,3 +232,11 @@ def test_the_booked_appointment_may_be_named_in_spanish(make_assistant, say, sto
     state = say(assistant, "el miércoles a las 9")
     assert [e for e in state.trace if e.kind == "guard"] == []
     assert _sent(channel)[-1].startswith("¡Listo! Quedaste agendada para el miércoles 2 de diciembre")
+
+
+def test_the_guard_scenarios_ship_with_the_examples():
+    from pathlib import Path
+
+    names = {p.stem for p in Path("examples/scenarios").glob("*.yaml")}
+    assert {"guard-spanish-false-claim", "guard-disqualified-times-in-text", "guard-times-never-offered",
+            "guard-spanish-booking", "optout-worded", "optout-spanish"} <= names
