@@ -21,6 +21,7 @@ from ava_core.agent.guards import (
     CLAIM_FIX,
     may_resubscribe,
     opt_out_match,
+    prepare,
     resubscribed,
     unbacked_claims,
     unoffered_times,
@@ -117,6 +118,7 @@ class Engine:
         self.max_steps = max_steps
         self.prices = prices or {}
         self._system = system_prompt(profile)  # the profile is fixed for the engine's life
+        prepare(profile)
 
     # --- the steps ----------------------------------------------------------------------
 

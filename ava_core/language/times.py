@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
-from functools import cache
+from datetime import datetime, time
+from functools import cache, lru_cache
 
 from dateparser.languages.loader import default_loader
 from dateparser.search import search_dates
@@ -80,6 +80,7 @@ class TimeReader:
         self._weekdays = {w for w in weekdays if len(w) >= 3}
         self._dates = {w for w in dates if len(w) >= 3}
         self._ampm = ampm
+        self._search = lru_cache(maxsize=4096)(self._search_uncached)
         # The parser loads each language's data on first use (~150 ms); pay it here, once.
         for code in self.languages:
             search_dates("jueves 3 de diciembre, 9:00 am" if code == "es" else "Thursday, Dec 3 at 9:00 am",
@@ -100,27 +101,36 @@ class TimeReader:
         if not any(c.isdigit() for c in text):
             return []  # a clock time is written with digits: most replies are skipped here, for free
         normalized = self.normalize(text)
-        base = now.replace(tzinfo=None, second=_UNSET_SECOND, microsecond=_UNSET_MICRO)
-        found = search_dates(
-            normalized, languages=self.languages,
-            settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future", "RETURN_AS_TIMEZONE_AWARE": False},
-        ) or []
-        mentions, cursor = [], 0
-        for said, at in found:
-            start = normalized.find(said, cursor)
-            if start < 0:
-                start = normalized.find(said)
-            cursor = max(cursor, start + len(said))
-            if not any(c.isdigit() for c in said) or at.second == _UNSET_SECOND or (at.hour, at.minute) == (0, 0):
-                continue  # no clock time in these words: a duration, a year count, a date alone
-            words = fold(said)
-            mentions.append(TimeMention(
-                text=self._trimmed(said), at=at, start=start, end=start + len(said),
-                meridiem=any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", words) for w in self._ampm),
-                weekday=_names_any(words, self._weekdays),
-                date=_names_any(words, self._dates),
-            ))
+        # Only the day of ``now`` matters to what is compared (weekday, date, clock time), so
+        # sentences read on the same day are parsed once: slot labels and stated hours repeat.
+        base = datetime.combine(now.date(), time(12, 0, _UNSET_SECOND, _UNSET_MICRO))
+        mentions = []
+        for offset, sentence in _sentences(normalized):
+            if not any(c.isdigit() for c in sentence):
+                continue
+            cursor = 0
+            for said, at in self._search(sentence, base):
+                start = sentence.find(said, cursor)
+                if start < 0:
+                    start = sentence.find(said)
+                cursor = max(cursor, start + len(said))
+                if not any(c.isdigit() for c in said) or at.second == _UNSET_SECOND or (at.hour, at.minute) == (0, 0):
+                    continue  # no clock time in these words: a duration, a year count, a date alone
+                words = fold(said)
+                mentions.append(TimeMention(
+                    text=self._trimmed(said), at=at, start=offset + start, end=offset + start + len(said),
+                    meridiem=any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", words) for w in self._ampm),
+                    weekday=_names_any(words, self._weekdays),
+                    date=_names_any(words, self._dates),
+                ))
         return mentions
+
+    def _search_uncached(self, sentence: str, base: datetime) -> tuple[tuple[str, datetime], ...]:
+        found = search_dates(
+            sentence, languages=self.languages,
+            settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future", "RETURN_AS_TIMEZONE_AWARE": False},
+        )
+        return tuple(found or ())
 
     def _trimmed(self, said: str) -> str:
         """The mention without the filler the parser reads before it ("about", "at"): how a nudge quotes it."""
@@ -128,6 +138,19 @@ class TimeReader:
         while len(words) > 1 and words[0] in self._skip:
             words.pop(0)
         return " ".join(words)
+
+
+_SENTENCE_END = re.compile(r"\n+|(?<=[^\d\s][.!?])\s+")
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    """``text`` cut at line breaks and sentence ends (not after "1."), each with its offset."""
+    pieces, start = [], 0
+    for cut in _SENTENCE_END.finditer(text):
+        pieces.append((start, text[start:cut.start()]))
+        start = cut.end()
+    pieces.append((start, text[start:]))
+    return [(offset, piece) for offset, piece in pieces if piece.strip()]
 
 
 def _names_any(words: str, names: set[str]) -> bool:
