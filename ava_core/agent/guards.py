@@ -229,7 +229,7 @@ def unoffered_times(profile: Profile, text: str, *, allowed: Iterable[datetime],
     for index, mention in enumerate(mentions):
         if index in stated or any(_same_start(mention, start) for start in starts):
             continue
-        if not (mention.weekday or mention.date) and mention.clocks() & {c for pair in hours for c in pair}:
+        if mention.weekday is None and not mention.date and mention.clocks() & {c for pair in hours for c in pair}:
             continue
         wrong.append(mention.text)
     return wrong
@@ -238,7 +238,7 @@ def unoffered_times(profile: Profile, text: str, *, allowed: Iterable[datetime],
 def _same_start(mention: TimeMention, start: datetime) -> bool:
     return (
         (start.hour, start.minute) in mention.clocks()
-        and (not mention.weekday or mention.at.weekday() == start.weekday())
+        and (mention.weekday is None or mention.weekday == start.weekday())
         and (not mention.date or (mention.at.month, mention.at.day) == (start.month, start.day))
     )
 
@@ -260,7 +260,7 @@ def _stated_hours(normalized: str, mentions: list[TimeMention], hours: set) -> s
     for i in range(len(mentions) - 1):
         first, second = mentions[i], mentions[i + 1]
         join = normalized[first.end:second.start].strip(" ,").strip()
-        if join not in _RANGE_JOINS or second.weekday or second.date:
+        if join not in _RANGE_JOINS or second.weekday is not None or second.date:
             continue
         if any((a, b) in hours for a in first.clocks() for b in second.clocks()):
             stated |= {i, i + 1}

@@ -136,8 +136,8 @@ class Engine:
             read_text="\n".join(m.text for m in unanswered),
         )
         if contact.opted_out:
-            if not (unanswered and may_resubscribe(conversation.channel)
-                    and resubscribed(self.profile, unanswered[-1].text)):
+            if not (may_resubscribe(conversation.channel)
+                    and any(resubscribed(self.profile, m.text) for m in unanswered)):
                 return state.model_copy(update={"outcome": "silent"})
             self.store.set_opted_in(contact.id)
             logger.bind(conversation_id=conversation_id).info("lead opted back in")

@@ -9,6 +9,7 @@ dates ("a 30-minute call", "25-year warranty", "3-6 weeks") carry no clock time 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
 from functools import cache, lru_cache
@@ -39,7 +40,7 @@ class TimeMention:
     start: int = 0
     end: int = 0
     meridiem: bool = False  # AM/PM given: "9" alone may be 9:00 or 21:00
-    weekday: bool = False  # a weekday is named: compare it
+    weekday: int | None = None  # the weekday named (0 = Monday), read from the words themselves
     date: bool = False  # a date or a day ("Dec 3", "tomorrow") is named: compare it
 
     def clocks(self) -> set[tuple[int, int]]:
@@ -68,17 +69,17 @@ class TimeReader:
                        + _AFTER_HOUR)
             if hour_words else None
         )
-        weekdays, dates, ampm, self._skip = set(), set(), {"am", "pm"}, set()
+        weekdays: dict[str, int] = {}
+        dates, ampm = set(), {"am", "pm"}
         for code in self.languages:
             info = default_loader.get_locale(code).info
-            weekdays |= {fold(w) for day in _WEEKDAYS for w in info.get(day, [])}
+            weekdays |= {fold(w): index for index, day in enumerate(_WEEKDAYS) for w in info.get(day, [])}
             dates |= {fold(w) for month in _MONTHS for w in info.get(month, [])}
             dates |= {fold(w) for key in _DAYS for w in info.get("relative-type", {}).get(key, [])}
             ampm |= {fold(w) for key in ("am", "pm") for w in info.get(key, [])}
-            self._skip |= {w.casefold() for w in info.get("skip", []) if w.strip() and w[0].isalpha()}
         # Two-letter abbreviations ("Tu", "mi", "do") are ordinary words too often to count.
-        self._weekdays = {w for w in weekdays if len(w) >= 3}
-        self._dates = {w for w in dates if len(w) >= 3}
+        self._weekdays = {w: index for w, index in weekdays.items() if len(w) >= 3}
+        self._dates = dict.fromkeys(w for w in dates if len(w) >= 3)
         self._ampm = ampm
         self._search = lru_cache(maxsize=4096)(self._search_uncached)
         # The parser loads each language's data on first use (~150 ms); pay it here, once.
@@ -120,7 +121,7 @@ class TimeReader:
                 mentions.append(TimeMention(
                     text=self._trimmed(said), at=at, start=offset + start, end=offset + start + len(said),
                     meridiem=any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", words) for w in self._ampm),
-                    weekday=_names_any(words, self._weekdays),
+                    weekday=next((self._weekdays[w] for w in reversed(words.split()) if w in self._weekdays), None),
                     date=_names_any(words, self._dates),
                 ))
         return mentions
@@ -133,9 +134,9 @@ class TimeReader:
         return tuple(found or ())
 
     def _trimmed(self, said: str) -> str:
-        """The mention without the filler the parser reads before it ("about", "at"): how a nudge quotes it."""
+        """The mention without the words the parser took in before it ("about", "do"): how a nudge quotes it."""
         words = said.split()
-        while len(words) > 1 and words[0] in self._skip:
+        while len(words) > 1 and words[0].isalpha() and fold(words[0]) not in self._weekdays | self._dates.keys():
             words.pop(0)
         return " ".join(words)
 
@@ -153,7 +154,7 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     return [(offset, piece) for offset, piece in pieces if piece.strip()]
 
 
-def _names_any(words: str, names: set[str]) -> bool:
+def _names_any(words: str, names: Iterable[str]) -> bool:
     tokens = words.split()
     return any(
         (" " in name and f" {name} " in f" {words} ") or name in tokens
