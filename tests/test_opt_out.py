@@ -15,14 +15,14 @@ OPT_OUTS_EN = [
     "lose this number", "lose my number", "remove me from your list", "take me off your list", "remove my number",
     "leave me alone", "wrong number", "no thanks, stop", "wrong number, take me off your list",
     "Not interested. Stop.", "I don't want any more messages", "I do not want to be contacted",
-    "Ava, please stop", "hey stop", "i told you, don\u2019t text me again, i'm not interested in solar at all",
+    "Ava, please stop", "hey stop", "please take me off", "don't call me, don't text me, leave me alone", "i told you, don\u2019t text me again, i'm not interested in solar at all",
 ]
 OPT_OUTS_ES = [
     "no me escribas más", "No me escribas mas", "¡No me escriban más!", "no me contacten", "no me contactes por favor",
     "no me llames más", "ya no me escribas", "deja de escribirme", "dejen de mandarme mensajes",
     "deja de molestarme", "déjenme en paz", "bórrenme de su lista", "sáquenme de su lista", "denme de baja",
     "no quiero más mensajes", "no quiero recibir mensajes", "no más mensajes por favor", "número equivocado",
-    "STOP por favor", "baja", "alto",
+    "STOP por favor", "baja", "alto", "no me vuelvan a escribir", "ya no me manden nada, gracias",
 ]
 CONVERSATIONS_EN = [
     "I can't stop thinking about solar", "how do I stop paying so much?", "is there a stop-loss on the price?",
@@ -31,12 +31,13 @@ CONVERSATIONS_EN = [
     "send me a text with the details", "please text me the link", "my bill is $300 and I want it to stop going up",
     "the end of the month works", "stop by anytime?", "I'd like to stop my electric bill from rising",
     "can you message me tomorrow instead?", "my neighbor told me to contact you", "no more questions, let's book",
-    "is the number on your website right?",
+    "is the number on your website right?", "don't call me, text me instead", "please don't call me, I'm at work. text me",
 ]
 CONVERSATIONS_ES = [
     "sí, soy dueño", "no puedo dejar de pensar en la energía solar", "¿cómo dejo de pagar tanto de luz?",
     "escríbeme mañana por favor", "mándame el enlace", "no me interesa el financiamiento, prefiero pagar de contado",
     "mi techo tiene 10 años", "¿me pueden llamar el jueves?", "no tengo sombra", "¿y cuánto cuesta?",
+    "no me llames, mejor escríbeme por aquí", "no me llamen, estoy en el trabajo; mándenme mensaje",
 ]
 
 

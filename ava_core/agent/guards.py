@@ -51,36 +51,43 @@ class _OptOutRules:
         self.resubscribe = {fold(w) for w in profile.opt_out.resubscribe_words}
         fillers = {fold(f) for code in languages for f in table(code).opt_out.fillers}
         self.fillers = sorted(fillers, key=len, reverse=True)
-        self.phrases: list[tuple[re.Pattern[str], str]] = []
+        self.phrases: list[tuple[re.Pattern[str], str | None]] = []
         self.contact: list[tuple[re.Pattern[str], str]] = []
+        # "don't call me, text me instead" chooses a channel; it does not ask to stop.
+        self.preference = _any_of(fold(p) for code in languages for p in table(code).opt_out.contact.preferences)
+        # The profile's words of several words ("take me off") also count inside a short message.
+        several = {fold(w) for w in profile.opt_out.words if " " in w.strip()}
+        if several:
+            self.phrases.append((_any_of(several), None))
         for code in languages:
             phrases = {fold(p) for p in [*table(code).opt_out.phrases, *profile.opt_out.phrases.get(code, [])]}
             if phrases:
                 self.phrases.append((_any_of(phrases), code))
             parts = table(code).opt_out.contact
-            if parts.negators and parts.verbs and parts.objects:
+            if parts.negators and parts.verbs:
                 # "don't text me", "do not contact us", "no me escribas más": a negated request to
                 # contact, ending its sentence or going on with "again", "más"... (not "don't call me Sam").
                 ending = rf"(?:$| {_alt(parts.continuations)}\b)" if parts.continuations else "$"
+                objects = f" {_alt(parts.objects)}" if parts.objects else ""
                 self.contact.append((re.compile(
-                    rf"\b{_alt(parts.negators)} {_alt(parts.verbs)} {_alt(parts.objects)}{ending}"), code))
+                    rf"\b{_alt(parts.negators)} {_alt(parts.verbs)}{objects}{ending}"), code))
             if parts.stoppers and parts.gerunds:
                 # "stop texting me", "quit messaging", "deja de escribirme": a request to stop contacting.
                 self.contact.append((re.compile(rf"\b{_alt(parts.stoppers)} {_alt(parts.gerunds)}\b"), code))
 
     def bare(self, clause: str) -> str:
         """A clause without the words a short request wraps around its keyword ("please ... now")."""
-        words = f" {clause} "
+        words = clause.split()
         changed = True
-        while changed:
+        while changed and len(words) > 1:
             changed = False
             for filler in self.fillers:
-                for edge in (f" {filler} ",):
-                    if words.startswith(edge) and words != edge:
-                        words, changed = " " + words[len(edge):], True
-                    if words.endswith(edge) and words != edge:
-                        words, changed = words[: -len(edge)] + " ", True
-        return words.strip()
+                size = len(filler.split())
+                if len(words) > size and words[:size] == filler.split():
+                    words, changed = words[size:], True
+                elif len(words) > size and words[-size:] == filler.split():
+                    words, changed = words[:-size], True
+        return " ".join(words)
 
     def match(self, text: str) -> OptOutMatch | None:
         folded = fold(text)
@@ -92,12 +99,12 @@ class _OptOutRules:
         clauses = [fold(c) for c in _CLAUSES.split(text)]
         for pattern, code in self.contact:
             found = next(filter(None, (pattern.search(c) for c in clauses)), None)
-            if found:
+            if found and not self.preference.search(" ".join(pattern.sub(" ", c) for c in clauses)):
                 return OptOutMatch(found.group(0).strip(), code)
         if len(folded) <= _SHORT_MESSAGE:
             for pattern, code in self.phrases:
                 found = pattern.search(folded)
-                if found:
+                if found and not self.preference.search(pattern.sub(" ", folded)):
                     return OptOutMatch(found.group(0), code)
         return None
 

@@ -30,6 +30,9 @@ class ContactParts(_Strict):
     continuations: list[str] = Field(
         default_factory=list, description="words that may follow a negated request; else it ends the sentence"
     )
+    preferences: list[str] = Field(
+        default_factory=list, description='asking to be contacted another way ("text me instead"): not an opt-out'
+    )
     stoppers: list[str] = Field(default_factory=list)
     gerunds: list[str] = Field(default_factory=list)
 
