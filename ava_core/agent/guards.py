@@ -21,8 +21,8 @@ from ava_core.state import ConversationState
 Claim = Literal["booked", "link_sent", "handoff"]
 CLAIMS: tuple[Claim, ...] = ("booked", "link_sent", "handoff")
 
-# Carriers' opt-out keywords (CTIA messaging principles; Twilio and WhatsApp honour the same):
-# said alone, or in a short request to AVA ("STOP please"), they always count.
+# The keywords US carriers (CTIA's messaging principles) and the FCC's consent-revocation rules
+# treat as opt-outs; AVA honours them on every channel, alone or in a short request ("STOP please").
 CARRIER_WORDS = ("stop", "stopall", "unsubscribe", "end", "quit", "cancel", "optout", "opt out", "revoke")
 
 # A phrase counts anywhere in a message up to this long; a longer one is a conversation that
@@ -109,16 +109,22 @@ class _OptOutRules:
         return None
 
 
-_RULES: dict[int, tuple[Profile, _OptOutRules]] = {}
+@dataclass(frozen=True)
+class _Compiled:
+    opt_out: _OptOutRules
+    claims: _ClaimRules
 
 
-def _rules(profile: Profile) -> _OptOutRules:
+_COMPILED: dict[int, tuple[Profile, _Compiled]] = {}
+
+
+def _compiled(profile: Profile) -> _Compiled:
     # A profile is immutable and lives as long as its engine: compile its rules once.
-    held = _RULES.get(id(profile))
+    held = _COMPILED.get(id(profile))
     if held is None or held[0] is not profile:
-        if len(_RULES) > 64:
-            _RULES.clear()
-        held = _RULES[id(profile)] = (profile, _OptOutRules(profile))
+        if len(_COMPILED) > 64:
+            _COMPILED.clear()
+        held = _COMPILED[id(profile)] = (profile, _Compiled(_OptOutRules(profile), _ClaimRules(profile)))
     return held[1]
 
 
@@ -130,7 +136,7 @@ def opt_out_match(profile: Profile, text: str) -> OptOutMatch | None:
     request to contact counts anywhere ("don't text me again", "no me escribas más"); a listed
     phrasing counts anywhere in a short message. "I can't stop thinking about solar" is none of these.
     """
-    return _rules(profile).match(text)
+    return _compiled(profile).opt_out.match(text)
 
 
 def opted_out(profile: Profile, text: str) -> bool:
@@ -140,12 +146,13 @@ def opted_out(profile: Profile, text: str) -> bool:
 
 def resubscribed(profile: Profile, text: str) -> bool:
     """True when the whole message asks to hear from AVA again: START, UNSTOP (or the profile's words)."""
-    rules = _rules(profile)
+    rules = _compiled(profile).opt_out
     return rules.bare(fold(text)) in rules.resubscribe
 
 
-# WhatsApp lets a user who opted out start the conversation again by writing to the business;
-# SMS carriers honour START/UNSTOP themselves. The web chat has no opt-out list to come back from.
+# WhatsApp lets a user who opted out restart the conversation by writing to the business; on
+# SMS (GoHighLevel) START/UNSTOP is the carriers' own resubscribe keyword. The web chat has no
+# such rule, so an opt-out there stands.
 RESUBSCRIBE_CHANNELS = frozenset({"whatsapp", "ghl"})
 
 
@@ -174,22 +181,10 @@ class _ClaimRules:
         self.link_prefix = profile.booking.link_template.split("{", 1)[0].casefold()
 
 
-_CLAIM_RULES: dict[int, tuple[Profile, _ClaimRules]] = {}
-
-
-def _claim_rules(profile: Profile) -> _ClaimRules:
-    held = _CLAIM_RULES.get(id(profile))
-    if held is None or held[0] is not profile:
-        if len(_CLAIM_RULES) > 64:
-            _CLAIM_RULES.clear()
-        held = _CLAIM_RULES[id(profile)] = (profile, _ClaimRules(profile))
-    return held[1]
-
-
 def unbacked_claims(text: str, state: ConversationState, *, acted: set[str], profile: Profile) -> list[Claim]:
     """Claims in ``text`` that no successful tool call backs, in any language the profile serves.
     ``acted`` are the tools that succeeded in this turn; ``state`` holds what earlier turns did."""
-    rules = _claim_rules(profile)
+    rules = _compiled(profile).claims
     folded = fold(text)
     booked = state.appointment is not None or "book_appointment" in acted
     backed = {
@@ -277,8 +272,7 @@ def _stated_hours(normalized: str, mentions: list[TimeMention], hours: set) -> s
 def prepare(profile: Profile) -> None:
     """Compile the profile's rules and load the date parser's languages now, not in a lead's turn
     (the parser's first use costs ~150 ms)."""
-    _rules(profile)
-    _claim_rules(profile)
+    _compiled(profile)
     reader(tuple(profile.served_languages))
 
 

@@ -36,7 +36,7 @@ class TimeMention:
     """One clock time a text names, with the day named alongside it, if any."""
 
     text: str
-    at: datetime = None  # type: ignore[assignment]  # naive, in the business's time zone
+    at: datetime  # naive, in the business's time zone
     start: int = 0
     end: int = 0
     meridiem: bool = False  # AM/PM given: "9" alone may be 9:00 or 21:00
@@ -79,7 +79,7 @@ class TimeReader:
             ampm |= {fold(w) for key in ("am", "pm") for w in info.get(key, [])}
         # Two-letter abbreviations ("Tu", "mi", "do") are ordinary words too often to count.
         self._weekdays = {w: index for w, index in weekdays.items() if len(w) >= 3}
-        self._dates = dict.fromkeys(w for w in dates if len(w) >= 3)
+        self._dates = {w for w in dates if len(w) >= 3}
         self._ampm = ampm
         self._search = lru_cache(maxsize=4096)(self._search_uncached)
         # The parser loads each language's data on first use (~150 ms); pay it here, once.
@@ -136,7 +136,7 @@ class TimeReader:
     def _trimmed(self, said: str) -> str:
         """The mention without the words the parser took in before it ("about", "do"): how a nudge quotes it."""
         words = said.split()
-        while len(words) > 1 and words[0].isalpha() and fold(words[0]) not in self._weekdays | self._dates.keys():
+        while len(words) > 1 and words[0].isalpha() and not ({fold(words[0])} & (self._weekdays.keys() | self._dates)):
             words.pop(0)
         return " ".join(words)
 
