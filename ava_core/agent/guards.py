@@ -221,12 +221,12 @@ def unoffered_times(profile: Profile, text: str, *, allowed: Iterable[datetime],
     or one of their bounds named without a day, is not an offer.
     """
     tz = profile.tz
-    mentions = reader(tuple(profile.served_languages)).mentions(text, now.astimezone(tz))
+    mentions = reader(tuple(sorted(profile.served_languages))).mentions(text, now.astimezone(tz))
     if not mentions:
         return []
     starts = [s.astimezone(tz) for s in allowed]
     hours = _working_hours(profile)
-    stated = _stated_hours(reader(tuple(profile.served_languages)).normalize(text), mentions, hours)
+    stated = _stated_hours(reader(tuple(sorted(profile.served_languages))).normalize(text), mentions, hours)
     wrong = []
     for index, mention in enumerate(mentions):
         if index in stated or any(_same_start(mention, start) for start in starts):
@@ -273,7 +273,7 @@ def prepare(profile: Profile) -> None:
     """Compile the profile's rules and load the date parser's languages now, not in a lead's turn
     (the parser's first use costs ~150 ms)."""
     _compiled(profile)
-    reader(tuple(profile.served_languages))
+    reader(tuple(sorted(profile.served_languages)))
 
 
 # --- helpers -------------------------------------------------------------------------------------
