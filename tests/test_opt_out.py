@@ -33,7 +33,7 @@ CONVERSATIONS_EN = [
     "send me a text with the details", "please text me the link", "my bill is $300 and I want it to stop going up",
     "the end of the month works", "stop by anytime?", "I'd like to stop my electric bill from rising",
     "can you message me tomorrow instead?", "my neighbor told me to contact you", "no more questions, let's book",
-    "is the number on your website right?", "don't call me, text me instead", "please don't call me, I'm at work. text me",
+    "is the number on your website right?", "cancel it please, I can't make Thursday", "cancel it", "don't call me, text me instead", "please don't call me, I'm at work. text me",
 ]
 CONVERSATIONS_ES = [
     "sí, soy dueño", "no puedo dejar de pensar en la energía solar", "¿cómo dejo de pagar tanto de luz?",

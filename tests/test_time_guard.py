@@ -37,6 +37,10 @@ def test_babel_labels_of_offered_slots_pass(profile, locale, pattern):
     "tomorrow at 9", "today at 1pm", "el jueves a las 9", "el jueves a las 9:00", "jueves 9:00 a. m.",
     "el martes a la 1", "el martes a la 1 de la tarde", "mañana a las 9 de la mañana", "el miércoles 2 a las 9",
     "¿Le queda bien el miércoles 2 de diciembre a las 9:00 a. m.?", "martes 1 de diciembre, 13:00",
+    # labels as a person says them: today's and tomorrow's slots by those words, 24-hour Spanish
+    "today at 1:00 PM", "tomorrow at 9:00 AM", "Wednesday, Dec 2 at 9:00 AM", "hoy a las 13:00",
+    "mañana a las 9:00", "miércoles 2 de diciembre a las 9:00", "jueves 3 de diciembre a las 9:00",
+    "1. hoy a las 13:00\n2. mañana a las 9:00\n3. jueves 3 de diciembre a las 9:00",
 ])
 def test_plain_spellings_of_offered_slots_pass(profile, text):
     assert _wrong(profile, text) == []
@@ -50,6 +54,8 @@ def test_plain_spellings_of_offered_slots_pass(profile, text):
     ("¿Le queda bien el viernes a las 9?", ["viernes a las 9:00"]),
     ("Tengo el jueves 3 de diciembre a las 3:00 p. m.", ["jueves 3 de diciembre a las 3:00 pm"]),
     ("Tomorrow at 1 PM works", ["tomorrow at 1 pm"]),
+    ("hoy a las 9:00", ["hoy a las 9:00"]),
+    ("mañana a las 13:00", ["mañana a las 13:00"]),
     ("el 4 de diciembre a las 9:00", ["4 de diciembre a las 9:00"]),
 ])
 def test_times_no_tool_offered_are_named(profile, text, named):
