@@ -7,11 +7,15 @@ file, not a code change.
 from __future__ import annotations
 
 import re
+import string
 from datetime import date, time
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from babel import Locale, UnknownLocaleError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ava_core.language.phrases import default_opt_out_phrases
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -19,6 +23,36 @@ _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# The placeholders each kind of text is filled with; anything else raises a KeyError in the
+# first conversation that uses it (or, in a text sent as written, reaches the lead verbatim).
+# `ava config check` reports them (see `template_problems`); loading a profile does not, so a
+# running AVA keeps its own fallbacks for a template that cannot be filled.
+GREETING_PLACEHOLDERS = ("lead_name", "persona_name", "business_name")
+LINK_PLACEHOLDERS = ("appointment_id", "slot_id")
+_NAMED = re.compile(r"\{([^{}]*)\}")
+
+
+def placeholder_problem(text: str, allowed: tuple[str, ...] | None) -> str | None:
+    """What is wrong with the placeholders of ``text``, filled by ``str.format`` with ``allowed``
+    (None: a message sent as written, which takes none)."""
+    if allowed is None:
+        names = [m.group(1) for m in _NAMED.finditer(text)]
+        if not names:
+            return None
+        return (f"unknown placeholder {', '.join('{' + n + '}' for n in names)}: this message is sent as written "
+                f"(placeholders work only in greeting: {', '.join(GREETING_PLACEHOLDERS)}, "
+                f"and in booking.link_template: {', '.join(LINK_PLACEHOLDERS)})")
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError as exc:
+        return f"{exc} (write {{{{ or }}}} for a literal brace)"
+    unknown = [n for n in dict.fromkeys(names) if re.split(r"[.\[]", n, maxsplit=1)[0] not in allowed]
+    if not unknown:
+        return None
+    return (f"unknown placeholder{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join('{' + n + '}' for n in unknown)}; allowed: {', '.join(allowed)}")
 
 
 class Business(_Strict):
@@ -45,11 +79,18 @@ class Persona(_Strict):
     name: str = "Ava"
     role: str = "assistant"
     tone: str = "warm, concise and plain-spoken"
-    language: str = "en"
+    language: str = Field("en", description="AVA's first language (ISO 639-1): the top-level texts are in it")
     greeting: str = Field(
         "Hi {lead_name}! This is {persona_name} with {business_name}.",
         description="first words to a new lead; placeholders: lead_name, persona_name, business_name",
     )
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if not is_language_code(value):
+            raise ValueError(f"unknown language {value!r}: use an ISO 639-1 code such as en, es")
+        return value
 
 
 class Rule(_Strict):
@@ -132,10 +173,28 @@ class ServiceArea(_Strict):
         return self
 
 
+def _weekday(day: str) -> str:
+    if day not in WEEKDAYS:
+        raise ValueError(f"unknown weekday {day!r}; use {', '.join(WEEKDAYS)}")
+    return day
+
+
+def _time_range(text: str) -> str:
+    start, end = parse_range(text)
+    if start >= end:
+        raise ValueError(f"{text!r} ends before it starts")
+    return text
+
+
+# Each range is checked on its own, so every bad one is reported with its own line.
+Weekday = Annotated[str, AfterValidator(_weekday)]
+TimeRange = Annotated[str, AfterValidator(_time_range)]
+
+
 class Booking(_Strict):
     meeting_title: str = "Consultation"
     meeting_minutes: int = Field(30, ge=5, le=480)
-    working_hours: dict[str, list[str]]
+    working_hours: dict[Weekday, list[TimeRange]] = Field(description='per weekday, ranges like "09:00-12:00"')
     closed_dates: list[date] = Field(default_factory=list, description="holidays: no slots on these days")
     min_notice_hours: float = Field(2, ge=0)
     days_ahead: int = Field(14, ge=1, le=90)
@@ -145,13 +204,6 @@ class Booking(_Strict):
     @field_validator("working_hours")
     @classmethod
     def _valid_hours(cls, hours: dict[str, list[str]]) -> dict[str, list[str]]:
-        for day, ranges in hours.items():
-            if day not in WEEKDAYS:
-                raise ValueError(f"unknown weekday {day!r}; use {', '.join(WEEKDAYS)}")
-            for text in ranges:
-                start, end = parse_range(text)
-                if start >= end:
-                    raise ValueError(f"{day}: {text!r} ends before it starts")
         if not any(hours.values()):
             raise ValueError("no working hours on any day: nothing could ever be booked")
         return hours
@@ -161,6 +213,7 @@ class Booking(_Strict):
 
 
 def parse_range(text: str) -> tuple[time, time]:
+    """'09:00-17:00' → (09:00, 17:00); '24:00' closes the day."""
     match = _RANGE.match(text)
     if not match:
         raise ValueError(f"{text!r} is not a time range like 09:00-17:00")
@@ -192,8 +245,27 @@ class Pacing(_Strict):
 
 
 class OptOut(_Strict):
-    words: list[str] = Field(default_factory=lambda: ["stop", "unsubscribe", "opt out"])
+    words: list[str] = Field(
+        default_factory=lambda: ["stop", "unsubscribe", "opt out"],
+        description="keywords in any language: the whole message, or inside a short sentence to AVA",
+    )
+    phrases: dict[str, list[str]] = Field(
+        default_factory=default_opt_out_phrases,
+        description="phrasings per language (ISO 639-1); added to the English and Spanish ones AVA ships",
+    )
+    resubscribe_words: list[str] = Field(
+        default_factory=lambda: ["start", "unstop"],
+        description="a whole message that opts a contact back in, where the channel's rules allow",
+    )
     confirmation: str = "You won't receive any more messages from us. Take care!"
+
+    @field_validator("phrases")
+    @classmethod
+    def _with_shipped(cls, phrases: dict[str, list[str]]) -> dict[str, list[str]]:
+        merged = default_opt_out_phrases()
+        for code, listed in phrases.items():
+            merged[code] = [*merged.get(code, []), *(p for p in listed if p not in merged.get(code, []))]
+        return merged
 
 
 class Handoff(_Strict):
@@ -214,6 +286,28 @@ class KnowledgeSettings(_Strict):
     )
 
 
+class QuestionText(_Strict):
+    """One qualification question in another language."""
+
+    question: str = Field(min_length=1)
+    options: dict[str, str] = Field(default_factory=dict, description="canonical option → how it is said here")
+    synonyms: dict[str, list[str]] = Field(
+        default_factory=dict, description="canonical option → other ways leads say it in this language"
+    )
+    disqualify_message: str | None = None
+
+
+class LanguageTexts(_Strict):
+    """Every lead-facing text in one more language AVA speaks."""
+
+    greeting: str = Field(min_length=1, description="placeholders: lead_name, persona_name, business_name")
+    questions: dict[str, QuestionText] = Field(description="one per qualification field")
+    out_of_area_message: str = Field(min_length=1)
+    opt_out_confirmation: str = Field(min_length=1)
+    handoff_message: str = Field(min_length=1)
+    fallback_objection_reply: str = Field(min_length=1)
+
+
 class Profile(_Strict):
     business: Business
     persona: Persona = Field(default_factory=Persona)
@@ -224,7 +318,137 @@ class Profile(_Strict):
     opt_out: OptOut = Field(default_factory=OptOut)
     handoff: Handoff = Field(default_factory=Handoff)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+    languages: dict[str, LanguageTexts] = Field(
+        default_factory=dict,
+        description="more languages AVA speaks with leads (ISO 639-1 code → texts); persona.language is the first",
+    )
+
+    claims: dict[str, dict[Literal["booked", "link_sent", "handoff"], list[str]]] = Field(
+        default_factory=dict,
+        description="more ways a reply would claim a booking, a sent link or a hand-off, per language; "
+        "added to the ones AVA ships. Such a reply is held back unless the matching tool ran.",
+    )
+
+    @field_validator("languages", "claims")
+    @classmethod
+    def _known_languages(cls, languages: dict) -> dict:
+        for code in languages:
+            if not is_language_code(code):
+                raise ValueError(f"unknown language {code!r}: use an ISO 639-1 code such as es, pt, fr")
+        return languages
+
+    @model_validator(mode="after")
+    def _languages_cover_questions(self) -> Profile:
+        if self.persona.language in self.languages:
+            raise ValueError(
+                f"languages: {self.persona.language!r} is persona.language, whose texts are the top-level ones; "
+                "remove its block"
+            )
+        fields = {q.field: q for q in self.qualification.questions}
+        for code, texts in self.languages.items():
+            missing = [f for f in fields if f not in texts.questions]
+            if missing:
+                raise ValueError(f"languages.{code}.questions: no text for {missing}")
+            strays = [f for f in texts.questions if f not in fields]
+            if strays:
+                raise ValueError(f"languages.{code}.questions: {strays} are not qualification fields")
+            for field, text in texts.questions.items():
+                options = fields[field].options
+                bad = [o for o in [*text.options, *text.synonyms] if o not in options]
+                if bad:
+                    raise ValueError(
+                        f"languages.{code}.questions.{field}: {sorted(set(bad))} are not options of "
+                        f"the question (options: {options})"
+                    )
+        return self
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.business.timezone)
+
+    @property
+    def served_languages(self) -> list[str]:
+        """Every language AVA speaks with leads, its first (persona.language) first."""
+        return list(dict.fromkeys([self.persona.language, *self.languages]))
+
+    def localized(self, language: str) -> Profile:
+        """This profile with its lead-facing texts in ``language``.
+
+        Options keep their canonical values (what record_qualification stores and the rules
+        test); their labels and synonyms in ``language`` are added to each question's synonyms,
+        so an answer in that language reads as the canonical option.
+        """
+        texts = self.languages.get(language)
+        if texts is None:
+            return self
+        questions = []
+        for q in self.qualification.questions:
+            text = texts.questions[q.field]
+            synonyms = {option: list(q.synonyms.get(option, [])) for option in q.options}
+            for option in q.options:
+                extra = ([text.options[option]] if option in text.options else []) + text.synonyms.get(option, [])
+                synonyms[option] += [s for s in extra if s not in synonyms[option]]
+            update: dict = {"question": text.question, "synonyms": {k: v for k, v in synonyms.items() if v}}
+            if text.disqualify_message:
+                update["disqualify_message"] = text.disqualify_message
+            questions.append(q.model_copy(update=update))
+        return self.model_copy(
+            update={
+                "persona": self.persona.model_copy(update={"greeting": texts.greeting, "language": language}),
+                "qualification": self.qualification.model_copy(update={"questions": questions}),
+                "service_area": self.service_area.model_copy(
+                    update={"out_of_area_message": texts.out_of_area_message}
+                ),
+                "opt_out": self.opt_out.model_copy(update={"confirmation": texts.opt_out_confirmation}),
+                "handoff": self.handoff.model_copy(update={"message": texts.handoff_message}),
+                "knowledge": self.knowledge.model_copy(
+                    update={"fallback_objection_reply": texts.fallback_objection_reply}
+                ),
+            }
+        )
+
+    def option_label(self, field: str, option: str, language: str) -> str:
+        """How ``option`` of question ``field`` is said in ``language`` (the option itself when no label is given)."""
+        texts = self.languages.get(language)
+        text = texts.questions.get(field) if texts else None
+        return text.options.get(option, option) if text else option
+
+
+def template_problems(profile: Profile) -> list[tuple[list[str | int], str]]:
+    """Every text whose placeholders would break or show, as (field path, problem)."""
+    texts: list[tuple[list[str | int], str | None, tuple[str, ...] | None]] = [
+        (["persona", "greeting"], profile.persona.greeting, GREETING_PLACEHOLDERS),
+        (["booking", "link_template"], profile.booking.link_template, LINK_PLACEHOLDERS),
+        (["service_area", "out_of_area_message"], profile.service_area.out_of_area_message, None),
+        (["opt_out", "confirmation"], profile.opt_out.confirmation, None),
+        (["handoff", "message"], profile.handoff.message, None),
+        (["knowledge", "fallback_objection_reply"], profile.knowledge.fallback_objection_reply, None),
+    ]
+    for index, q in enumerate(profile.qualification.questions):
+        texts += [(["qualification", "questions", index, "question"], q.question, None),
+                  (["qualification", "questions", index, "disqualify_message"], q.disqualify_message, None)]
+    for code, block in profile.languages.items():
+        at = ["languages", code]
+        texts += [([*at, "greeting"], block.greeting, GREETING_PLACEHOLDERS)]
+        texts += [([*at, name], getattr(block, name), None) for name in
+                  ("out_of_area_message", "opt_out_confirmation", "handoff_message", "fallback_objection_reply")]
+        for field, q in block.questions.items():
+            texts += [([*at, "questions", field, "question"], q.question, None),
+                      ([*at, "questions", field, "disqualify_message"], q.disqualify_message, None)]
+    problems = []
+    for loc, text, allowed in texts:
+        problem = placeholder_problem(text, allowed) if text else None
+        if problem:
+            problems.append((loc, problem))
+    return problems
+
+
+def is_language_code(code: str) -> bool:
+    """True for a language babel knows by a two-letter code (ISO 639-1)."""
+    if not re.fullmatch(r"[a-z]{2}", code):
+        return False
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True

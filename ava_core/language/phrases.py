@@ -1,0 +1,88 @@
+"""The phrase tables AVA ships per language (``tables/<code>.yaml``), and how text is folded to match them.
+
+The tables are data: adding a language is adding a file, not code. A profile may add
+phrasings of its own on top (``opt_out.phrases``); the shipped ones always apply.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+_TABLES = Path(__file__).with_name("tables")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ContactParts(_Strict):
+    """Parts of a request not to be contacted: "don't text me", "stop messaging me", "deja de escribirme"."""
+
+    negators: list[str] = Field(default_factory=list)
+    verbs: list[str] = Field(default_factory=list)
+    objects: list[str] = Field(default_factory=list)
+    continuations: list[str] = Field(
+        default_factory=list, description="words that may follow a negated request; else it ends the sentence"
+    )
+    preferences: list[str] = Field(
+        default_factory=list, description='asking to be contacted another way ("text me instead"): not an opt-out'
+    )
+    stoppers: list[str] = Field(default_factory=list)
+    gerunds: list[str] = Field(default_factory=list)
+
+
+class OptOutTable(_Strict):
+    phrases: list[str] = Field(default_factory=list)
+    fillers: list[str] = Field(default_factory=list)
+    contact: ContactParts = Field(default_factory=ContactParts)
+
+
+class TimesTable(_Strict):
+    """How clock times are written in a language, beyond what the date parser reads unaided."""
+
+    meridiem: dict[str, str] = Field(default_factory=dict, description="spelling → am or pm")
+    hour_words: list[str] = Field(default_factory=list, description='words before an hour alone: "at 9"')
+
+
+class PhraseTable(_Strict):
+    """One language's table."""
+
+    opt_out: OptOutTable = Field(default_factory=OptOutTable)
+    claims: dict[str, list[str]] = Field(default_factory=dict)
+    times: TimesTable = Field(default_factory=TimesTable)
+
+
+def shipped_languages() -> list[str]:
+    """The languages AVA ships a phrase table for."""
+    return sorted(p.stem for p in _TABLES.glob("*.yaml"))
+
+
+@cache
+def table(language: str) -> PhraseTable:
+    """The shipped table for ``language``; an empty one when none ships."""
+    path = _TABLES / f"{language}.yaml"
+    if not path.exists():
+        return PhraseTable()
+    return PhraseTable.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+def default_opt_out_phrases() -> dict[str, list[str]]:
+    """Opt-out phrasings per shipped language: the default of a profile's ``opt_out.phrases``."""
+    return {code: list(table(code).opt_out.phrases) for code in shipped_languages()}
+
+
+_NON_WORD = re.compile(r"[^\w\s']+")
+
+
+def fold(text: str) -> str:
+    """Text as the tables are matched: lower case, no accents, curly quotes straightened,
+    punctuation as spaces, single spaces. "¡No me escribas MÁS!" → "no me escribas mas"."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").casefold()
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(_NON_WORD.sub(" ", text).split())
