@@ -48,7 +48,8 @@ _RESCHEDULE = re.compile(
     re.I,
 )
 _MONEY = re.compile(
-    r"\$\s*[\d,.]+k?|\b[\d,.]+k?\s*(dollars?|bucks|a month|per month|/\s*mo)\b|\bbill\b[^,.;]*?\d[\d,.]*", re.I
+    r"\$\s*[\d,.]+k?|\b[\d,.]+\s*(k|hundred)?\s*(dollars?|bucks|a month|per month|/\s*mo|d[oó]lares|al mes)\b"
+    r"|\b(bill|recibo|luz)\b[^,.;]*?\d[\d,.]*(\s*hundred)?", re.I
 )
 _UNSURE = re.compile(r"\b(not sure|unsure|idk|i don'?t know|no idea|dunno|no clue)\b", re.I)
 _NOT_INTERESTED = re.compile(r"\b(not interested|no thanks|no thank you|not for me)\b", re.I)
@@ -197,7 +198,7 @@ class _Turn:
             return money.group(0)
         if question.kind != "years":
             return text
-        clauses = re.split(r"[,;.]| and ", text)
+        clauses = re.split(r"[,;.\n]| and ", text)
         return next((c for c in clauses if re.search(r"\b(roof|years?|yrs?)\b", c, re.I)), text)
 
     def _answer_question(self, text: str) -> ModelResponse:
