@@ -60,7 +60,7 @@ def test_talking_to_the_wife_first_gets_the_objection_answered_and_the_times_off
     assistant, state = _offered(make_assistant, say)
     before = len(channel.sent)
     state = say(assistant, "I need to talk to my wife first")
-    assert [e.name for e in state.trace if e.kind == "tool"] == ["search_knowledge"]
+    assert {e.name for e in state.trace if e.kind == "tool"} == {"search_knowledge"}
     reply = "\n".join(_texts(channel, before))
     assert "1. today at 1:00 PM" in reply and "2. tomorrow at 9:00 AM" in reply
     assert store.active_appointment(state.conversation_id) is None

@@ -22,6 +22,8 @@ from ava_core import answers
 from ava_core.agent.guards import opted_out
 from ava_core.calendar.base import slot_label
 from ava_core.errors import ProviderError
+from ava_core.knowledge.base import Passage
+from ava_core.knowledge.matching import is_question, objection_pair, on_topic
 from ava_core.models.base import ChatMessage, ModelRequest, ModelResponse, ToolCall
 from ava_core.models.slot_choice import choose_slot, match_offered, parse_request, search_args
 from ava_core.profile.models import Profile, Question
@@ -33,12 +35,15 @@ _BOT_QUESTION = re.compile(
     r"|\boffline\b|\bwho am i (talking|speaking) to\b",
     re.I,
 )
-_OBJECTION_WORDS = re.compile(
+_CONCERNS = re.compile(
     r"\b(expensive|cost|costs|price|pricing|afford|cheap|money|budget|think about|thinking|"
-    r"wife|husband|spouse|partner|scam|trust|legit|later|not now|busy|quote|competitor|another company|"
+    r"wife|husband|spouse|partner|hubby|scam|trust|legit|later|not now|busy|quote|competitor|another company|"
     r"contract|lease|loan|financ\w*|warranty|hoa|moving|ugly|roof|hail|maintenance|battery|tax credit|credit score|"
-    r"just send|send me info|not interested|how (much|long|does)|what (is|are|if)|why|does it|do you)\b",
+    r"just send|send me info|not interested)\b",
     re.I,
+)
+_OBJECTION_WORDS = re.compile(
+    _CONCERNS.pattern[:-3] + r"|how (much|long|does)|what (is|are|if)|why|does it|do you)\b", re.I
 )
 _OBJECTION = re.compile(r"\?|" + _OBJECTION_WORDS.pattern, re.I)
 _THANKS = re.compile(r"^\W*(thanks|thank you|thx|ty|great|awesome|perfect|cool|ok|okay|sounds good|got it)\W*$", re.I)
@@ -106,10 +111,13 @@ class _Turn:
         self.state = state
         self.messages = [m for m in messages if not m.text.startswith("[AVA engine]")]
         self.tool_results: dict[str, dict[str, Any]] = {}
+        self.searches: list[dict[str, Any]] = []  # every search_knowledge result (one per collection)
         for m in reversed(self.messages):
             if m.role != "tool":
                 break
             self.tool_results.setdefault(m.name or "", _json(m.text))
+            if m.name == "search_knowledge":
+                self.searches.append(_json(m.text))
         self.lead_text = "\n".join(self._trailing_lead_messages())
 
     # --- after the lead wrote -------------------------------------------------------------
@@ -298,8 +306,10 @@ class _Turn:
         return self._say(self._line("all_set", label=self._label(appointment.start)))
 
     def _objection(self, text: str) -> ModelResponse:
-        # Always through the tool, so the trace names the source of the answer.
-        return self._call("search_knowledge", query=text)
+        # Always through the tool, so the trace names the source of the answer; both collections,
+        # so an objection pair is only used when it beats what the documents say.
+        return self._calls([("search_knowledge", {"query": text, "kind": "objection"}),
+                            ("search_knowledge", {"query": text, "kind": "domain"})])
 
     def _unclear(self) -> ModelResponse:
         """Asked twice, a question is put another way with examples; a third miss brings a person."""
@@ -399,23 +409,32 @@ class _Turn:
                 return self._call("record_qualification", field=pending.field, value=r.get("normalized") or r["query"])
             return self._say(self._next_step_text())
         if "search_knowledge" in results:
-            return self._say(self._knowledge_answer(results["search_knowledge"]),
-                             self._next_step_text(after_objection=True))
+            return self._say(self._knowledge_answer(), self._next_step_text(after_objection=True))
         return self._say(self._next_step_text())
 
-    def _knowledge_answer(self, result: dict[str, Any]) -> str:
-        """The best pair's response, else the best document passage, else the profile's fallback.
+    def _knowledge_answer(self) -> str:
+        """The objection pair's response when it clearly fits, else a document passage that
+        speaks to the message, else a brief honest word for a question about something else,
+        else the profile's fallback.
 
         A pair's closing question is dropped: the playbook asks its own next question after it,
         and two questions in one reply leave the lead unsure which to answer.
         """
         settings = self.profile.knowledge
-        for passage in result.get("passages") or []:
-            score = passage.get("score", 0)
-            if passage.get("response") and score >= settings.objection_threshold:
-                return _without_closing_question(passage["response"])
-            if not passage.get("response") and score >= settings.passage_threshold:
-                return _first_sentences(_plain(passage["text"]), 280)
+        passages = [Passage(id=p.get("source", ""), kind=p.get("kind", "domain"), text=p.get("text", ""),
+                            source=p.get("source", ""), response=p.get("response"), score=p.get("score", 0.0))
+                    for result in self.searches for p in result.get("passages") or []]
+        passages.sort(key=lambda p: -p.score)
+        text = self.lead_text
+        if (pair := objection_pair(text, passages, threshold=settings.objection_threshold)) is not None:
+            return _without_closing_question(pair.response or "")
+        places = frozenset(w for c in self.base.service_area.cities for w in c.casefold().split())
+        for passage in passages:
+            if passage.kind == "domain" and passage.score >= settings.passage_threshold and \
+                    on_topic(text, passage.text, ignore=places):
+                return _first_sentences(_plain(passage.text), 280)
+        if is_question(text) and not _CONCERNS.search(text) and not re.search(r"\b(solar|panels?)\b", text, re.I):
+            return self._line("off_topic")
         return settings.fallback_objection_reply
 
     # --- words ----------------------------------------------------------------------------
