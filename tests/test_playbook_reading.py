@@ -165,7 +165,7 @@ def test_none_of_those_work_offers_other_times_and_asks_what_suits(make_assistan
     before = len(channel.sent)
     state = say(assistant, "hmm none of those work for me")
     reply = "\n".join(_texts(channel, before))
-    assert "other times" in reply and "What day and time would suit you better?" in reply
+    assert "other times" in reply and "tell me what day and time suit you better" in reply
     assert store.conversation(state.conversation_id).status == "active"
     assert store.active_appointment(state.conversation_id) is None
 

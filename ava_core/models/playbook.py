@@ -380,7 +380,7 @@ class _Turn:
                                      f"{self._line('confirm')}")
                 elif asked_other:
                     return self._say(f"{self._line('other_times')}\n{self._slot_list(r['slots'])}",
-                                     f"{self._line('which_works')} {self._line('suit_you')}")
+                                     self._line("suit_you"))
                 else:
                     opener = self._line("first_offer") if first_offer else self._line("more_times")
                 return self._say(f"{opener}\n{self._slot_list(r['slots'])}", self._line("which_works"))
