@@ -58,7 +58,7 @@ def test_misspelled_field_is_called_unknown(tmp_path):
 
 def test_working_hours_that_end_before_they_start_are_refused(tmp_path):
     path = _broken(tmp_path, 'sat: ["10:00-13:00"]', 'sat: ["13:00-10:00"]')
-    with pytest.raises(ConfigError, match=r"booking.working_hours: .*ends before it starts"):
+    with pytest.raises(ConfigError, match=r"booking.working_hours.sat.0: '13:00-10:00' ends before it starts"):
         load_profile(path)
 
 
@@ -91,3 +91,80 @@ def test_config_check_prints_each_error_and_exits_1(tmp_path):
     assert result.exit_code == 1
     assert f"{path}:" in result.output and "service_area.radius_miles: Input should be greater than 0" in result.output
 
+
+
+# --- `ava config check`: what would break in a conversation later --------------------------------
+
+
+def _check(path):
+    return CliRunner().invoke(build_app(), ["config", "check", str(path)])
+
+
+def _line(text: str) -> int:
+    return EXAMPLE.read_text().splitlines().index(text) + 1
+
+
+def test_a_placeholder_typo_in_the_greeting_is_caught_with_the_allowed_names(tmp_path):
+    path = _broken(tmp_path, "Hi {lead_name}! This is", "Hi {leadname}! This is")
+    result = _check(path)
+    assert result.exit_code == 1
+    line = _line('  greeting: "Hi {lead_name}! This is {persona_name} with {business_name} ☀️ Thanks for reaching out about solar."')
+    assert (f"{path}:{line}: persona.greeting: unknown placeholder {{leadname}}; "
+            "allowed: lead_name, persona_name, business_name") in result.output
+
+
+def test_a_placeholder_typo_in_the_link_template_is_caught(tmp_path):
+    path = _broken(tmp_path, "consult/{appointment_id}", "consult/{appointment}")
+    result = _check(path)
+    assert result.exit_code == 1
+    assert ("booking.link_template: unknown placeholder {appointment}; allowed: appointment_id, slot_id"
+            in result.output)
+
+
+def test_a_placeholder_in_a_message_sent_as_written_is_caught(tmp_path):
+    path = _broken(tmp_path, "  message: I'll have one of our", "  message: Hey {lead_name}, I'll have one of our")
+    result = _check(path)
+    assert result.exit_code == 1
+    assert "handoff.message: unknown placeholder {lead_name}: this message is sent as written" in result.output
+    assert "greeting: lead_name, persona_name, business_name" in result.output
+
+
+def test_placeholders_are_checked_in_every_language(tmp_path):
+    path = _broken(tmp_path, "¡Hola {lead_name}! Le saluda", "¡Hola {nombre}! Le saluda")
+    result = _check(path)
+    assert result.exit_code == 1
+    assert "languages.es.greeting: unknown placeholder {nombre}; allowed: lead_name" in result.output
+
+
+def test_an_unmatched_brace_in_a_template_is_caught(tmp_path):
+    path = _broken(tmp_path, "consult/{appointment_id}", "consult/{appointment_id")
+    assert "booking.link_template: expected '}' before end of string" in _check(path).output
+
+
+def test_every_bad_working_hours_range_on_a_day_is_reported(tmp_path):
+    path = _broken(tmp_path, 'mon: ["09:00-12:00", "13:00-17:00"]', 'mon: ["12:00-09:00", "13:00-17:00", "18:00-17:30"]')
+    result = _check(path)
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if "working_hours" in line]
+    assert [e.split(": ", 1)[1] for e in errors] == [
+        "booking.working_hours.mon.0: '12:00-09:00' ends before it starts",
+        "booking.working_hours.mon.2: '18:00-17:30' ends before it starts",
+    ]
+
+
+def test_a_knowledge_source_that_does_not_exist_is_caught(tmp_path):
+    path = _broken(tmp_path, "sources: [examples/knowledge]", "sources: [examples/knowledge, examples/knowlege]")
+    result = _check(path)
+    assert result.exit_code == 1
+    line = _line("  sources: [examples/knowledge]")
+    assert f"{path}:{line}: knowledge.sources.1: 'examples/knowlege' does not exist" in result.output
+
+
+def test_a_language_served_without_opt_out_phrasings_is_caught(tmp_path):
+    text = EXAMPLE.read_text()
+    block = text[text.index("  es:\n    greeting"):text.index("\nknowledge:")]
+    path = tmp_path / "profile.yaml"
+    path.write_text(text.replace("\nknowledge:", "\n" + block.replace("  es:", "  pt:", 1) + "\nknowledge:", 1))
+    result = _check(path)
+    assert result.exit_code == 1
+    assert "opt_out.phrases: no opt-out phrasings for 'pt', which AVA speaks" in result.output

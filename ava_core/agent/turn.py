@@ -17,7 +17,15 @@ from typing import Any, Literal
 from loguru import logger
 from pydantic import BaseModel, Field
 
-from ava_core.agent.guards import CLAIM_FIX, opted_out, unbacked_claims
+from ava_core.agent.guards import (
+    CLAIM_FIX,
+    may_resubscribe,
+    opt_out_match,
+    prepare,
+    resubscribed,
+    unbacked_claims,
+    unoffered_times,
+)
 from ava_core.agent.history import WINDOW, to_chat
 from ava_core.agent.prompt import context_prompt, system_prompt
 from ava_core.agent.snapshot import build_state
@@ -110,6 +118,7 @@ class Engine:
         self.max_steps = max_steps
         self.prices = prices or {}
         self._system = system_prompt(profile)  # the profile is fixed for the engine's life
+        prepare(profile)
 
     # --- the steps ----------------------------------------------------------------------
 
@@ -127,11 +136,20 @@ class Engine:
             read_text="\n".join(m.text for m in unanswered),
         )
         if contact.opted_out:
-            return state.model_copy(update={"outcome": "silent"})
-        if any(opted_out(self.profile, m.text) for m in unanswered):
+            if not (may_resubscribe(conversation.channel)
+                    and any(resubscribed(self.profile, m.text) for m in unanswered)):
+                return state.model_copy(update={"outcome": "silent"})
+            self.store.set_opted_in(contact.id)
+            logger.bind(conversation_id=conversation_id).info("lead opted back in")
+        match = next(filter(None, (opt_out_match(self.profile, m.text) for m in unanswered)), None)
+        if match is not None:
             self.store.set_opted_out(contact.id, self.clock.now())
             logger.bind(conversation_id=conversation_id).info("lead opted out")
-            return state.model_copy(update={"outcome": "opted_out", "bubbles": [self.profile.opt_out.confirmation]})
+            # Confirmed in the language the lead said it in; a bare keyword gets the first language.
+            language = match.language or self.profile.persona.language
+            return state.model_copy(update={
+                "outcome": "opted_out", "bubbles": [self.profile.localized(language).opt_out.confirmation],
+            })
         if conversation.status != "active":
             return state.model_copy(update={"outcome": "paused"})
         if not unanswered:
@@ -146,6 +164,8 @@ class Engine:
         """One model step: a reply (checked against the rules) or tool calls to run."""
         if state.done:
             return state
+        if "opt_out_lead" in state.acted:
+            return self._opted_out_by_model(state)
         if state.step >= self.max_steps:
             return self._fall_back(state, f"no reply after {self.max_steps} model steps")
         snapshot = self._snapshot(state)
@@ -235,14 +255,18 @@ class Engine:
         if not text:
             nudge = ChatMessage(role="user", text="[AVA engine] Your reply was empty. Reply to the lead.")
             return state.model_copy(update={"nudges": state.nudges + [nudge]})
-        claims = unbacked_claims(text, snapshot, acted=set(state.acted))
-        if claims:
-            guard = self._event("guard", "unbacked_claim", args={"claims": claims}, result=text, ok=False,
-                                started=time.perf_counter())
+        started = time.perf_counter()
+        claims = unbacked_claims(text, snapshot, acted=set(state.acted), profile=self.profile)
+        times = unoffered_times(self.profile, text, allowed=self._allowed_starts(state, snapshot), now=snapshot.now)
+        if claims or times:
+            guard = self._event("guard", "unbacked_claim" if claims else "unoffered_time",
+                                args={"claims": claims, "times": times}, result=text, ok=False, started=started)
             state = state.model_copy(update={"trace": state.trace + [guard]})
             if state.claim_retries >= MAX_CLAIM_RETRIES:
-                return self._fall_back(state, f"the model kept claiming actions it did not take: {claims}")
-            fix = "; ".join(CLAIM_FIX[c] for c in claims)
+                problems = ([f"claiming actions it did not take: {claims}"] if claims else []) + (
+                    [f"naming times no tool offered: {times}"] if times else [])
+                return self._fall_back(state, "the model kept " + " and ".join(problems))
+            fix = "; ".join([CLAIM_FIX[c] for c in claims] + ([_times_fix(times, snapshot)] if times else []))
             nudge = ChatMessage(role="user", text=f"[AVA engine] That reply was not sent: {fix}. Try again.")
             return state.model_copy(update={
                 "nudges": state.nudges + [ChatMessage(role="assistant", text=text), nudge],
@@ -251,6 +275,21 @@ class Engine:
         bubbles = split_bubbles(text, self.profile.pacing.max_bubble_chars)
         return state.model_copy(update={
             "bubbles": bubbles, "outcome": "reply", "nudges": [], "choices": self._slot_choices(state, snapshot),
+        })
+
+    def _allowed_starts(self, state: TurnState, snapshot: ConversationState) -> list[datetime]:
+        """The times a reply may name: every slot offered in this conversation, and the booking."""
+        starts = [o.start for o in self.store.offered_slots(state.conversation_id)]
+        return starts + ([snapshot.appointment.start] if snapshot.appointment else [])
+
+    def _opted_out_by_model(self, state: TurnState) -> TurnState:
+        """The model read an opt-out the tables did not: end the turn with the one confirmation."""
+        result = next((e.result for e in reversed(state.trace) if e.kind == "tool" and e.name == "opt_out_lead"
+                       and e.ok), None) or {}
+        language = (result.get("data") or {}).get("language") or self.profile.persona.language
+        return state.model_copy(update={
+            "outcome": "opted_out", "pending": [], "nudges": [], "choices": [],
+            "bubbles": [self.profile.localized(language).opt_out.confirmation],
         })
 
     def _slot_choices(self, state: TurnState, snapshot: ConversationState) -> list[Choice]:
@@ -299,6 +338,18 @@ class Engine:
         return TraceEvent(kind=kind, name=name, args=args, result=result, ok=ok,
                           latency_ms=round((time.perf_counter() - started) * 1000, 3), usage=usage,
                           cost_usd=cost, at=self.clock.now())
+
+
+def _times_fix(times: list[str], snapshot: ConversationState) -> str:
+    """The nudge for a reply that named times no tool offered: which ones, and what may be named."""
+    named = ", ".join(f"'{t}'" for t in times)
+    if snapshot.appointment is not None:
+        may = f"the booked appointment ({snapshot.appointment.label})"
+    elif snapshot.offered_slots:
+        may = "only the offered slots (" + "; ".join(s.label for s in snapshot.offered_slots) + ")"
+    else:
+        may = "no time at all until get_free_slots returns some"
+    return f"{named} {'was' if len(times) == 1 else 'were'} not offered in this conversation: name {may}"
 
 
 def _unanswered(messages: list) -> list:

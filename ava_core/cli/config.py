@@ -14,8 +14,11 @@ def register(app: typer.Typer) -> None:
 
     @config.command("check")
     def check(profile: Path = typer.Argument(None, help="profile YAML; default AVA_PROFILE")) -> None:
-        """Validate the profile (and the AVA_ settings); print OK or every error as file:line: field: problem."""
-        from ava_core.profile import load_profile
+        """Validate the profile (and the AVA_ settings); print OK or every error as file:line: field: problem.
+
+        Beyond the schema: placeholders in every template, knowledge sources on disk, and
+        opt-out phrasings for every language served, so nothing breaks in a conversation later."""
+        from ava_core.profile.loader import check_profile
         from ava_core.settings import Settings
 
         try:
@@ -25,7 +28,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         path = profile or settings.profile
         try:
-            loaded = load_profile(path)
+            loaded = check_profile(path)
         except ConfigError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from None

@@ -27,6 +27,12 @@ class ContactParts(_Strict):
     negators: list[str] = Field(default_factory=list)
     verbs: list[str] = Field(default_factory=list)
     objects: list[str] = Field(default_factory=list)
+    continuations: list[str] = Field(
+        default_factory=list, description="words that may follow a negated request; else it ends the sentence"
+    )
+    preferences: list[str] = Field(
+        default_factory=list, description='asking to be contacted another way ("text me instead"): not an opt-out'
+    )
     stoppers: list[str] = Field(default_factory=list)
     gerunds: list[str] = Field(default_factory=list)
 
@@ -37,11 +43,19 @@ class OptOutTable(_Strict):
     contact: ContactParts = Field(default_factory=ContactParts)
 
 
+class TimesTable(_Strict):
+    """How clock times are written in a language, beyond what the date parser reads unaided."""
+
+    meridiem: dict[str, str] = Field(default_factory=dict, description="spelling → am or pm")
+    hour_words: list[str] = Field(default_factory=list, description='words before an hour alone: "at 9"')
+
+
 class PhraseTable(_Strict):
     """One language's table."""
 
     opt_out: OptOutTable = Field(default_factory=OptOutTable)
     claims: dict[str, list[str]] = Field(default_factory=dict)
+    times: TimesTable = Field(default_factory=TimesTable)
 
 
 def shipped_languages() -> list[str]:

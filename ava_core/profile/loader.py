@@ -20,6 +20,38 @@ def load_profile(path: str | Path) -> Profile:
     return load_yaml_model(path, Profile)
 
 
+def check_profile(path: str | Path) -> Profile:
+    """`load_profile`, and what would break later: knowledge sources that do not exist, languages
+    served without opt-out phrasings. Raises ConfigError listing every problem with its line."""
+    path = Path(path)
+    profile = load_profile(path)
+    root = yaml.compose(path.read_text(encoding="utf-8"))
+    problems = []
+    for index, source in enumerate(profile.knowledge.sources):
+        if not resolve_source(source, path).exists():
+            problems.append((["knowledge", "sources", index],
+                             f"{source!r} does not exist (relative paths are read from the working folder, "
+                             f"or else from the profile's folder {path.parent})"))
+    for code in profile.served_languages:
+        if not profile.opt_out.phrases.get(code):
+            problems.append((["opt_out", "phrases"],
+                             f"no opt-out phrasings for {code!r}, which AVA speaks: list how leads say "
+                             f"\"stop writing to me\" under opt_out.phrases.{code}"))
+    if problems:
+        raise ConfigError("\n".join(
+            f"{path}:{_line_of(root, loc)}: {'.'.join(str(p) for p in loc)}: {message}" for loc, message in problems
+        ))
+    return profile
+
+
+def resolve_source(source: str, profile_path: Path) -> Path:
+    """A knowledge source: relative to the working folder, or else to the profile's own folder."""
+    path = Path(source)
+    if not path.is_absolute() and not path.exists() and (profile_path.parent / path).exists():
+        return profile_path.parent / path
+    return path
+
+
 def load_yaml_model(path: Path, model: type[M]) -> M:
     """Validate a YAML file against a pydantic model, naming file and line of each error."""
     try:

@@ -7,12 +7,13 @@ file, not a code change.
 from __future__ import annotations
 
 import re
+import string
 from datetime import date, time
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ava_core.language.phrases import default_opt_out_phrases
 
@@ -22,6 +23,49 @@ _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# The placeholders each kind of text is filled with; anything else would raise a KeyError in
+# the first conversation that uses it (or, in a text sent as written, reach the lead verbatim).
+GREETING_PLACEHOLDERS = ("lead_name", "persona_name", "business_name")
+LINK_PLACEHOLDERS = ("appointment_id", "slot_id")
+_NAMED = re.compile(r"\{([^{}]*)\}")
+
+
+def _filled_with(*allowed: str):
+    """A validator for a template filled by ``str.format`` with exactly ``allowed``."""
+
+    def check(text: str) -> str:
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+        except ValueError as exc:
+            raise ValueError(f"{exc} (write {{{{ or }}}} for a literal brace)") from None
+        unknown = [n for n in dict.fromkeys(names) if re.split(r"[.\[]", n, maxsplit=1)[0] not in allowed]
+        if unknown:
+            raise ValueError(
+                f"unknown placeholder{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join('{' + n + '}' for n in unknown)}; allowed: {', '.join(allowed)}"
+            )
+        return text
+
+    return check
+
+
+def _as_written(text: str) -> str:
+    """A message is sent as written: a placeholder in it would reach the lead as is."""
+    names = [m.group(1) for m in _NAMED.finditer(text)]
+    if names:
+        raise ValueError(
+            f"unknown placeholder {', '.join('{' + n + '}' for n in names)}: this message is sent as written "
+            f"(placeholders work only in greeting: {', '.join(GREETING_PLACEHOLDERS)}, "
+            f"and in booking.link_template: {', '.join(LINK_PLACEHOLDERS)})"
+        )
+    return text
+
+
+Greeting = Annotated[str, AfterValidator(_filled_with(*GREETING_PLACEHOLDERS))]
+LinkTemplate = Annotated[str, AfterValidator(_filled_with(*LINK_PLACEHOLDERS))]
+Message = Annotated[str, AfterValidator(_as_written)]
 
 
 class Business(_Strict):
@@ -49,7 +93,7 @@ class Persona(_Strict):
     role: str = "assistant"
     tone: str = "warm, concise and plain-spoken"
     language: str = Field("en", description="AVA's first language (ISO 639-1): the top-level texts are in it")
-    greeting: str = Field(
+    greeting: Greeting = Field(
         "Hi {lead_name}! This is {persona_name} with {business_name}.",
         description="first words to a new lead; placeholders: lead_name, persona_name, business_name",
     )
@@ -75,14 +119,14 @@ class Rule(_Strict):
 
 class Question(_Strict):
     field: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    question: str
+    question: Message
     kind: Literal["yes_no", "amount", "years", "number", "zip", "choice", "text"]
     options: list[str] = Field(default_factory=list, description="for kind: choice")
     synonyms: dict[str, list[str]] = Field(
         default_factory=dict, description="for kind: choice: other ways leads say an option"
     )
     rule: Rule = Field(default_factory=Rule)
-    disqualify_message: str = "Thanks for your honesty. It looks like we wouldn't be a good fit right now."
+    disqualify_message: Message = "Thanks for your honesty. It looks like we wouldn't be a good fit right now."
     required: bool = True
 
     @model_validator(mode="after")
@@ -126,7 +170,7 @@ class ServiceArea(_Strict):
     cities: list[str] = Field(default_factory=list)
     base_address: str | None = None
     radius_miles: float | None = Field(None, gt=0)
-    out_of_area_message: str = "Unfortunately that's outside the area we serve right now."
+    out_of_area_message: Message = "Unfortunately that's outside the area we serve right now."
 
     @field_validator("zips")
     @classmethod
@@ -143,26 +187,37 @@ class ServiceArea(_Strict):
         return self
 
 
+def _weekday(day: str) -> str:
+    if day not in WEEKDAYS:
+        raise ValueError(f"unknown weekday {day!r}; use {', '.join(WEEKDAYS)}")
+    return day
+
+
+def _time_range(text: str) -> str:
+    start, end = parse_range(text)
+    if start >= end:
+        raise ValueError(f"{text!r} ends before it starts")
+    return text
+
+
+# Each range is checked on its own, so every bad one is reported with its own line.
+Weekday = Annotated[str, AfterValidator(_weekday)]
+TimeRange = Annotated[str, AfterValidator(_time_range)]
+
+
 class Booking(_Strict):
     meeting_title: str = "Consultation"
     meeting_minutes: int = Field(30, ge=5, le=480)
-    working_hours: dict[str, list[str]]
+    working_hours: dict[Weekday, list[TimeRange]] = Field(description='per weekday, ranges like "09:00-12:00"')
     closed_dates: list[date] = Field(default_factory=list, description="holidays: no slots on these days")
     min_notice_hours: float = Field(2, ge=0)
     days_ahead: int = Field(14, ge=1, le=90)
     slots_to_offer: int = Field(3, ge=1, le=10)
-    link_template: str = Field(description="meeting link; placeholders: appointment_id, slot_id")
+    link_template: LinkTemplate = Field(description="meeting link; placeholders: appointment_id, slot_id")
 
     @field_validator("working_hours")
     @classmethod
     def _valid_hours(cls, hours: dict[str, list[str]]) -> dict[str, list[str]]:
-        for day, ranges in hours.items():
-            if day not in WEEKDAYS:
-                raise ValueError(f"unknown weekday {day!r}; use {', '.join(WEEKDAYS)}")
-            for text in ranges:
-                start, end = parse_range(text)
-                if start >= end:
-                    raise ValueError(f"{day}: {text!r} ends before it starts")
         if not any(hours.values()):
             raise ValueError("no working hours on any day: nothing could ever be booked")
         return hours
@@ -172,6 +227,7 @@ class Booking(_Strict):
 
 
 def parse_range(text: str) -> tuple[time, time]:
+    """'09:00-17:00' → (09:00, 17:00); '24:00' closes the day."""
     match = _RANGE.match(text)
     if not match:
         raise ValueError(f"{text!r} is not a time range like 09:00-17:00")
@@ -215,7 +271,7 @@ class OptOut(_Strict):
         default_factory=lambda: ["start", "unstop"],
         description="a whole message that opts a contact back in, where the channel's rules allow",
     )
-    confirmation: str = "You won't receive any more messages from us. Take care!"
+    confirmation: Message = "You won't receive any more messages from us. Take care!"
 
     @field_validator("phrases")
     @classmethod
@@ -229,7 +285,7 @@ class OptOut(_Strict):
 class Handoff(_Strict):
     keywords: list[str] = Field(default_factory=lambda: ["human", "real person", "manager"])
     after_unclear_answers: int = Field(2, ge=1)
-    message: str = "I'll have someone from our team reach out to you personally."
+    message: Message = "I'll have someone from our team reach out to you personally."
 
 
 class KnowledgeSettings(_Strict):
@@ -238,7 +294,7 @@ class KnowledgeSettings(_Strict):
     passage_threshold: float = Field(
         0.2, ge=0, le=1, description="similarity above which the playbook quotes a document passage"
     )
-    fallback_objection_reply: str = (
+    fallback_objection_reply: Message = (
         "That's a fair question. The consultation is free and there's no obligation, "
         "so you can get real numbers before deciding anything."
     )
@@ -247,23 +303,23 @@ class KnowledgeSettings(_Strict):
 class QuestionText(_Strict):
     """One qualification question in another language."""
 
-    question: str = Field(min_length=1)
+    question: Annotated[Message, Field(min_length=1)]
     options: dict[str, str] = Field(default_factory=dict, description="canonical option → how it is said here")
     synonyms: dict[str, list[str]] = Field(
         default_factory=dict, description="canonical option → other ways leads say it in this language"
     )
-    disqualify_message: str | None = None
+    disqualify_message: Message | None = None
 
 
 class LanguageTexts(_Strict):
     """Every lead-facing text in one more language AVA speaks."""
 
-    greeting: str = Field(min_length=1, description="placeholders: lead_name, persona_name, business_name")
+    greeting: Greeting = Field(min_length=1, description="placeholders: lead_name, persona_name, business_name")
     questions: dict[str, QuestionText] = Field(description="one per qualification field")
-    out_of_area_message: str = Field(min_length=1)
-    opt_out_confirmation: str = Field(min_length=1)
-    handoff_message: str = Field(min_length=1)
-    fallback_objection_reply: str = Field(min_length=1)
+    out_of_area_message: Message = Field(min_length=1)
+    opt_out_confirmation: Message = Field(min_length=1)
+    handoff_message: Message = Field(min_length=1)
+    fallback_objection_reply: Message = Field(min_length=1)
 
 
 class Profile(_Strict):
@@ -281,9 +337,15 @@ class Profile(_Strict):
         description="more languages AVA speaks with leads (ISO 639-1 code → texts); persona.language is the first",
     )
 
-    @field_validator("languages")
+    claims: dict[str, dict[Literal["booked", "link_sent", "handoff"], list[str]]] = Field(
+        default_factory=dict,
+        description="more ways a reply would claim a booking, a sent link or a hand-off, per language; "
+        "added to the ones AVA ships. Such a reply is held back unless the matching tool ran.",
+    )
+
+    @field_validator("languages", "claims")
     @classmethod
-    def _known_languages(cls, languages: dict[str, LanguageTexts]) -> dict[str, LanguageTexts]:
+    def _known_languages(cls, languages: dict) -> dict:
         for code in languages:
             if not is_language_code(code):
                 raise ValueError(f"unknown language {code!r}: use an ISO 639-1 code such as es, pt, fr")

@@ -279,6 +279,11 @@ class Store:
                 (_iso(at), contact_id),
             )
 
+    def set_opted_in(self, contact_id: int) -> None:
+        """The contact asked to hear from AVA again (START, where the channel allows it)."""
+        with self._unit(write=True) as conn:
+            conn.execute("UPDATE contacts SET opted_out_at = NULL WHERE id = ?", (contact_id,))
+
     def open_conversation(self, contact_id: int, channel: str, at: datetime) -> Conversation:
         """The contact's current conversation on this channel, or a new one."""
         with self._unit(write=True) as conn:

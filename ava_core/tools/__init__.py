@@ -4,6 +4,7 @@ from ava_core.tools.base import Tool, Toolbox, ToolContext, ToolResult, tool
 from ava_core.tools.booking import book_appointment, get_free_slots, send_meeting_link
 from ava_core.tools.handoff import handoff_to_human
 from ava_core.tools.knowledge import search_knowledge
+from ava_core.tools.opt_out import opt_out_lead
 from ava_core.tools.qualification import record_qualification
 from ava_core.tools.service_area import check_service_area
 
@@ -15,6 +16,7 @@ SALES_TOOLS = [
     send_meeting_link,
     handoff_to_human,
     search_knowledge,
+    opt_out_lead,
 ]
 
 
