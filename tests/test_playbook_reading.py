@@ -183,3 +183,15 @@ def test_several_messages_at_once_with_typos_are_all_read(make_assistant, say, b
     answers = store.answers(state.conversation_id)
     assert answers["homeowner"].value == "yes" and answers["monthly_bill"].value == "200"
     assert answers["roof_age"].value == "8"
+
+
+def test_none_of_those_work_with_nothing_else_open_asks_what_suits_and_keeps_the_conversation(
+        make_assistant, say, channel, store, profile):
+    short = profile.model_copy(update={"booking": profile.booking.model_copy(update={"days_ahead": 2})})
+    assistant = make_assistant(profile=short)
+    for text in QUALIFY:
+        state = say(assistant, text)
+    say(assistant, "none of those work")
+    assert _texts(channel)[-1] == ("Those are the only times I have open in the next 2 days, sorry! "
+                                   "What day and time would suit you? I'll check what I can do.")
+    assert store.conversation(state.conversation_id).status == "active"

@@ -371,6 +371,9 @@ class _Turn:
         if "get_free_slots" in results:
             r = results["get_free_slots"]
             asked_other = _OTHER_TIMES.search(self.lead_text) is not None
+            if asked_other and (not r.get("ok") or r.get("requested_unavailable")):
+                # Nothing past what was offered: never a dead end, ask what would suit them.
+                return self._say(self._line("no_times_left", days=str(self.profile.booking.days_ahead)))
             if r.get("ok"):
                 first_offer = not any(m.role == "tool" and m.name == "get_free_slots" for m in self._earlier_tools())
                 if r.get("requested_unavailable"):
@@ -386,8 +389,6 @@ class _Turn:
                 return self._say(f"{opener}\n{self._slot_list(r['slots'])}", self._line("which_works"))
             if r.get("missing"):
                 return self._say(self._next_step_text())
-            if asked_other or self.state.offered_slots:
-                return self._say(self._line("no_times_left"))  # never end it: ask what would suit them
             return self._call("handoff_to_human", reason="no free appointment times in the booking horizon")
         if "record_qualification" in results:
             r = results["record_qualification"]
