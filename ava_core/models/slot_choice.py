@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
+import dateparser
 from babel import Locale
 
 from ava_core.state import SlotView
@@ -33,11 +34,8 @@ _POINTERS_BEFORE = {"the", "la", "el", "lo", "option", "number", "opcion", "nume
 _POINTERS_AFTER = {"one", "option", "slot", "time", "choice", "please", "opcion", "hora", "por", "works",
                    "sounds", "is", "es", "de"}
 _EN_WEEKDAYS = {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 _TIME = re.compile(r"\b(?:at\s+|a\s+las\s+)?(\d{1,2})(?::(\d{2}))?\s*(a\.?\s?m\.?|p\.?\s?m\.?)?(?=\W|$)", re.I)
-_MONTH_DAY = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b", re.I)
-_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})\b")
+_NUMERIC_DATE = re.compile(r"\b\d{1,2}/\d{1,2}\b")
 _PARTS = {"morning": "morning", "mornings": "morning", "afternoon": "afternoon", "afternoons": "afternoon",
           "evening": "evening", "evenings": "evening", "tonight": "evening", "night": "evening",
           "after work": "evening", "tarde": "afternoon", "tardes": "afternoon", "noche": "evening",
@@ -246,10 +244,8 @@ def _day(lowered: str, now: datetime, language: str) -> date | None:
             return today + timedelta(days=offset)
     if re.search(r"\b(tmrw|tmr|tomorow|tommorow|tommorrow)\b", lowered):
         return today + timedelta(days=1)
-    if found := _MONTH_DAY.search(lowered):
-        return _next_date(today, _MONTHS[found.group(1)[:3]], int(found.group(2)))
-    if found := _NUMERIC_DATE.search(lowered):
-        return _next_date(today, int(found.group(1)), int(found.group(2)))
+    if (found := _explicit_date(lowered, now, language)) is not None:
+        return found
     for word, weekday in sorted(weekdays.items(), key=lambda item: -len(item[0])):
         if len(word) < 3:
             continue
@@ -261,15 +257,30 @@ def _day(lowered: str, now: datetime, language: str) -> date | None:
     return None
 
 
-def _next_date(today: date, month: int, day: int) -> date | None:
-    for year in (today.year, today.year + 1):
-        try:
-            candidate = date(year, month, day)
-        except ValueError:
-            return None
-        if candidate >= today:
-            return candidate
+def _explicit_date(lowered: str, now: datetime, language: str) -> date | None:
+    """A calendar date the lead wrote ("Dec 10", "december 10th", "10 de diciembre", "12/10"),
+    read by dateparser in the lead's language: the next such date from today."""
+    languages = list(dict.fromkeys(("en", language)))
+    for fragment in _date_pattern(language).finditer(lowered):
+        parsed = dateparser.parse(fragment.group(0), languages=languages, settings={
+            "PREFER_DATES_FROM": "future", "RELATIVE_BASE": now.replace(tzinfo=None),
+            "REQUIRE_PARTS": ["day", "month"], "DATE_ORDER": "MDY" if language == "en" else "DMY"})
+        if parsed is not None:
+            return parsed.date()
     return None
+
+
+@cache
+def _date_pattern(language: str) -> re.Pattern[str]:
+    """A day number next to a month name (from babel, in English and ``language``), or a d/m pair."""
+    months: set[str] = set()
+    for code in dict.fromkeys(("en", language)):
+        locale = Locale.parse(code)
+        for width in ("wide", "abbreviated"):
+            months |= {_fold(m.casefold().rstrip(".")) for m in locale.months["format"][width].values()}
+    names = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
+    day = r"\d{1,2}(?:st|nd|rd|th)?"
+    return re.compile(rf"\b(?:(?:{names})[a-z]*\.?\s+{day}|{day}\s+(?:de\s+)?(?:{names})[a-z]*)\b|{_NUMERIC_DATE.pattern}")
 
 
 def _hour24(hour: int, meridiem: str | None) -> int:
@@ -280,7 +291,7 @@ def _hour24(hour: int, meridiem: str | None) -> int:
 
 def _clock(text: str) -> tuple[int, int | None, str | None] | None:
     alone = re.fullmatch(r"\s*(?:at\s+)?\d{1,2}(?::\d{2})?\s*(?:ish|o'?clock)?\s*[.!?]?\s*", text) is not None
-    for match in _TIME.finditer(_NUMERIC_DATE.sub(" ", _MONTH_DAY.sub(" ", text))):
+    for match in _TIME.finditer(_date_pattern("es").sub(" ", text)):
         h = int(match.group(1))
         minutes = int(match.group(2)) if match.group(2) else None
         meridiem = re.sub(r"[.\s]", "", match.group(3) or "").lower() or None
