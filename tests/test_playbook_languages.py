@@ -91,3 +91,18 @@ def test_english_slot_labels_read_back_as_the_same_time(day):
     parsed = dateparser.parse(label.replace(",", ""), languages=["en"], settings={
         "RELATIVE_BASE": now.replace(tzinfo=None), "PREFER_DATES_FROM": "future"})
     assert parsed == start.replace(tzinfo=None), label
+
+
+def test_a_spanish_lead_without_a_name_is_greeted_without_one(make_assistant, say, channel):
+    say(make_assistant(), "hola, quiero información", name="")
+    assert _texts(channel)[0].startswith("¡Hola! Le saluda Ava")
+
+
+def test_the_playbook_has_every_line_in_every_language_the_demo_serves(profile):
+    from ava_core.models.playbook import lines
+
+    english = lines("en")
+    for code in profile.served_languages:
+        said = lines(code)
+        assert said.keys() == english.keys(), code
+        assert said["hints"].keys() == english["hints"].keys() and said["examples"].keys() == english["examples"].keys()

@@ -441,10 +441,11 @@ class _Turn:
     # --- words ----------------------------------------------------------------------------
 
     def _greeting(self) -> str:
-        first_name = (self.state.lead_name or "").split(" ")[0] or "there"
-        return self.profile.persona.greeting.format(
+        first_name = (self.state.lead_name or "").split(" ")[0] or self.lines.get("no_name", "")
+        greeting = self.profile.persona.greeting.format(
             lead_name=first_name, persona_name=self.profile.persona.name, business_name=self.profile.business.name
         )
+        return re.sub(r"\s+([!,.])", r"\1", greeting)  # "¡Hola !" when there is no name to put in
 
     def _next_step_text(self, *, after_objection: bool = False) -> str:
         """What moves the conversation forward from here: the next question or the time choice."""
