@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ava_core.agent.guards import opt_out_match, opted_out, resubscribed
 
@@ -31,7 +33,7 @@ CONVERSATIONS_EN = [
     "send me a text with the details", "please text me the link", "my bill is $300 and I want it to stop going up",
     "the end of the month works", "stop by anytime?", "I'd like to stop my electric bill from rising",
     "can you message me tomorrow instead?", "my neighbor told me to contact you", "no more questions, let's book",
-    "is the number on your website right?", "don't call me, text me instead", "please don't call me, I'm at work. text me",
+    "is the number on your website right?", "cancel it please, I can't make Thursday", "cancel it", "don't call me, text me instead", "please don't call me, I'm at work. text me",
 ]
 CONVERSATIONS_ES = [
     "sí, soy dueño", "no puedo dejar de pensar en la energía solar", "¿cómo dejo de pagar tanto de luz?",
@@ -78,3 +80,23 @@ def test_start_and_unstop_resubscribe(profile, text):
 @pytest.mark.parametrize("text", ["let's start", "when can the install start?", "stop"])
 def test_other_words_do_not_resubscribe(profile, text):
     assert not resubscribed(profile, text)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    keyword=st.sampled_from(["STOP", "stop", "Unsubscribe", "END", "quit", "Cancel", "OPTOUT", "stopall", "opt out"]),
+    before=st.sampled_from(["", "please ", "Ava, ", "no thanks, ", "hey ", "ok. ", "por favor "]),
+    after=st.sampled_from(["", " please", " now", "!", ".", " thanks", " por favor", "!!!", " me"]),
+)
+def test_a_carrier_keyword_counts_however_it_is_wrapped(profile, keyword, before, after):
+    assert opted_out(profile, f"{before}{keyword}{after}")
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    keyword=st.sampled_from(["stop", "end", "quit", "cancel"]),
+    sentence=st.sampled_from(["how do I {} paying so much?", "when does the offer {}?", "I can't {} thinking about it",
+                              "can I {} my appointment and rebook?", "will the rebates {} soon?"]),
+)
+def test_a_carrier_keyword_inside_a_question_is_a_conversation(profile, keyword, sentence):
+    assert not opted_out(profile, sentence.format(keyword))

@@ -3,10 +3,12 @@ however it writes them, in English or Spanish; numbers that are not times pass."
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from babel.dates import format_datetime
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ava_core.agent.guards import unoffered_times
 from tests.conftest import CHICAGO
@@ -35,6 +37,10 @@ def test_babel_labels_of_offered_slots_pass(profile, locale, pattern):
     "tomorrow at 9", "today at 1pm", "el jueves a las 9", "el jueves a las 9:00", "jueves 9:00 a. m.",
     "el martes a la 1", "el martes a la 1 de la tarde", "mañana a las 9 de la mañana", "el miércoles 2 a las 9",
     "¿Le queda bien el miércoles 2 de diciembre a las 9:00 a. m.?", "martes 1 de diciembre, 13:00",
+    # labels as a person says them: today's and tomorrow's slots by those words, 24-hour Spanish
+    "today at 1:00 PM", "tomorrow at 9:00 AM", "Wednesday, Dec 2 at 9:00 AM", "hoy a las 13:00",
+    "mañana a las 9:00", "miércoles 2 de diciembre a las 9:00", "jueves 3 de diciembre a las 9:00",
+    "1. hoy a las 13:00\n2. mañana a las 9:00\n3. jueves 3 de diciembre a las 9:00",
 ])
 def test_plain_spellings_of_offered_slots_pass(profile, text):
     assert _wrong(profile, text) == []
@@ -48,6 +54,8 @@ def test_plain_spellings_of_offered_slots_pass(profile, text):
     ("¿Le queda bien el viernes a las 9?", ["viernes a las 9:00"]),
     ("Tengo el jueves 3 de diciembre a las 3:00 p. m.", ["jueves 3 de diciembre a las 3:00 pm"]),
     ("Tomorrow at 1 PM works", ["tomorrow at 1 pm"]),
+    ("hoy a las 9:00", ["hoy a las 9:00"]),
+    ("mañana a las 13:00", ["mañana a las 13:00"]),
     ("el 4 de diciembre a las 9:00", ["4 de diciembre a las 9:00"]),
 ])
 def test_times_no_tool_offered_are_named(profile, text, named):
@@ -63,7 +71,7 @@ def test_with_nothing_offered_every_time_is_refused(profile):
     "It's a free 30-minute consultation.", "Panels carry a 25-year warranty.", "Permitting takes 3-6 weeks.",
     "Someone usually replies within the hour.", "Our advisors take calls Mon–Fri 9:00 AM–5:00 PM.",
     "Our advisors take calls Mon–Thu 9:00 AM–5:00 PM, Fri 9:00 AM–4:00 PM, Sat 10:00 AM–1:00 PM.",
-    "We open at 9:00 AM and close at 5:00 PM.", "Today or tomorrow?", "Financing from $0 down.",
+"Today or tomorrow?", "Financing from $0 down.",
     "That's $150 a month at 8 cents per kWh.", "Call us at (512) 555-0100.", "Over 2,300 homes since 2012.",
     "A 10-year workmanship warranty and 24/7 monitoring.", "The 30% federal tax credit.", "A 7.5 kW system",
     "ZIP 78704 is in our area!", "Install takes 1 day.", "Your roof is 12 years old, perfect.",
@@ -73,3 +81,24 @@ def test_with_nothing_offered_every_time_is_refused(profile):
 ])
 def test_what_a_setter_legitimately_writes_is_not_a_time(profile, text):
     assert _wrong(profile, text, allowed=[]) == []
+
+
+SLOT_STARTS = st.builds(
+    lambda day, minutes: datetime(2026, 12, 2, 9, 0, tzinfo=CHICAGO) + timedelta(days=day, minutes=minutes),
+    st.integers(0, 12), st.sampled_from(range(0, 8 * 60, 30)),
+)
+LABELS = st.sampled_from([
+    ("en", "EEEE, MMM d, h:mm a"), ("en", "EEEE 'at' h:mm a"), ("en", "EEE, MMMM d 'at' h:mm a"),
+    ("en", "EEEE, MMMM d, y 'at' h:mm a"), ("es", "EEEE d 'de' MMMM, h:mm a"), ("es", "EEEE 'a las' H:mm"),
+    ("es", "EEE d 'de' MMMM, h:mm a"), ("es", "EEEE, d 'de' MMMM 'de' y, H:mm"),
+])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=SLOT_STARTS, label=LABELS)
+def test_an_offered_slot_passes_and_the_same_words_an_hour_or_a_day_off_do_not(profile, start, label):
+    locale, pattern = label
+    said = format_datetime(start, pattern, tzinfo=CHICAGO, locale=locale)
+    assert _wrong(profile, said, allowed=[start]) == []
+    assert _wrong(profile, said, allowed=[start + timedelta(hours=1)]) != []
+    assert _wrong(profile, said, allowed=[start + timedelta(days=1)]) != []

@@ -217,23 +217,20 @@ def unoffered_times(profile: Profile, text: str, *, allowed: Iterable[datetime],
     ``allowed`` are the slots offered in this conversation and the booked appointment. A time
     matches a slot at minute precision in the business's zone, and on the weekday or date named
     with it ("Thursday at 9", "el jueves 3 de diciembre, 9:00 a. m."); an hour without AM/PM may
-    be either. The working hours may be stated ("Mon–Fri 9:00 AM–5:00 PM"): a range of them,
-    or one of their bounds named without a day, is not an offer.
+    be either. The working hours may be stated as a range ("Mon–Fri 9:00 AM–5:00 PM"): that is
+    not an offer.
     """
     tz = profile.tz
-    mentions = reader(tuple(profile.served_languages)).mentions(text, now.astimezone(tz))
+    mentions = reader(tuple(sorted(profile.served_languages))).mentions(text, now.astimezone(tz))
     if not mentions:
         return []
     starts = [s.astimezone(tz) for s in allowed]
     hours = _working_hours(profile)
-    stated = _stated_hours(reader(tuple(profile.served_languages)).normalize(text), mentions, hours)
+    stated = _stated_hours(reader(tuple(sorted(profile.served_languages))).normalize(text), mentions, hours)
     wrong = []
     for index, mention in enumerate(mentions):
-        if index in stated or any(_same_start(mention, start) for start in starts):
-            continue
-        if mention.weekday is None and not mention.date and mention.clocks() & {c for pair in hours for c in pair}:
-            continue
-        wrong.append(mention.text)
+        if index not in stated and not any(_same_start(mention, start) for start in starts):
+            wrong.append(mention.text)
     return wrong
 
 
@@ -273,7 +270,7 @@ def prepare(profile: Profile) -> None:
     """Compile the profile's rules and load the date parser's languages now, not in a lead's turn
     (the parser's first use costs ~150 ms)."""
     _compiled(profile)
-    reader(tuple(profile.served_languages))
+    reader(tuple(sorted(profile.served_languages)))
 
 
 # --- helpers -------------------------------------------------------------------------------------

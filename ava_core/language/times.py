@@ -114,17 +114,26 @@ class TimeReader:
                 start = sentence.find(said, cursor)
                 if start < 0:
                     start = sentence.find(said)
-                cursor = max(cursor, start + len(said))
+                before, cursor = sentence[cursor:start], max(cursor, start + len(said))
                 if not any(c.isdigit() for c in said) or at.second == _UNSET_SECOND or (at.hour, at.minute) == (0, 0):
                     continue  # no clock time in these words: a duration, a year count, a date alone
                 words = fold(said)
+                # The parser sometimes leaves out a day it could not read ("mar 8 de diciembre, 9:00",
+                # where "mar" is also March): a weekday just before the time still names its day.
+                weekday = self._weekday_in(words)
+                if weekday is None:
+                    weekday = self._weekday_in(fold(before))
                 mentions.append(TimeMention(
                     text=self._trimmed(said), at=at, start=offset + start, end=offset + start + len(said),
                     meridiem=any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", words) for w in self._ampm),
-                    weekday=next((self._weekdays[w] for w in reversed(words.split()) if w in self._weekdays), None),
+                    weekday=weekday,
                     date=_names_any(words, self._dates),
                 ))
         return mentions
+
+    def _weekday_in(self, words: str) -> int | None:
+        """The last weekday named in ``words`` (folded), if any."""
+        return next((self._weekdays[w] for w in reversed(words.split()) if w in self._weekdays), None)
 
     def _search_uncached(self, sentence: str, base: datetime) -> tuple[tuple[str, datetime], ...]:
         found = search_dates(

@@ -98,7 +98,6 @@ class Persona(_Strict):
         description="first words to a new lead; placeholders: lead_name, persona_name, business_name",
     )
 
-
     @field_validator("language")
     @classmethod
     def _known_language(cls, value: str) -> str:
@@ -383,7 +382,7 @@ class Profile(_Strict):
     @property
     def served_languages(self) -> list[str]:
         """Every language AVA speaks with leads, its first (persona.language) first."""
-        return [self.persona.language, *self.languages]
+        return list(dict.fromkeys([self.persona.language, *self.languages]))
 
     def localized(self, language: str) -> Profile:
         """This profile with its lead-facing texts in ``language``.

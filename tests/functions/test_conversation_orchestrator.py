@@ -199,6 +199,15 @@ def test_the_opt_out_confirmation_is_sent_even_if_the_lead_writes_again_meanwhil
     assert output is None  # the next generation finds an opted-out lead and stays silent
 
 
+def test_an_opt_out_the_model_reads_ends_the_turn_with_the_confirmation_in_the_leads_language(world):
+    opt_out = ScriptedStep(tool_calls=[ScriptedCall(name="opt_out_lead", args={
+        "reason": "the lead wants nothing more from us", "language": "es"})])
+    context, output = world.run(opt_out, "this must never be sent", first="ya estuvo, no quiero saber nada de ustedes")
+    assert world.sent == ["Entendido, no le volveremos a escribir. ¡Que tenga un excelente día!"]
+    assert output["outcome"] == "opted_out"
+    assert world.store.contact(world.store.conversation(world.conversation_id).contact_id).opted_out
+
+
 def test_a_paused_conversation_gets_no_reply(world):
     context = world.start("Hello!")
     world.store.set_conversation_status(world.conversation_id, "paused", context.current_utc_datetime)
