@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ava_core.models.slot_choice import parse_request
 from tests.conftest import CHICAGO
@@ -49,3 +51,27 @@ def test_manana_in_the_morning_is_tomorrow_morning():
 def test_preferences_become_windows(text, expected):
     request = parse_request(text, NOW, "es" if "semana" in text else "en")
     assert {k: getattr(request, k) for k in expected} == expected
+
+
+@given(
+    picks=st.lists(st.tuples(st.integers(0, 12), st.sampled_from([9, 10, 11, 13, 14, 15, 16]),
+                             st.sampled_from([0, 30])), min_size=1, max_size=3, unique_by=lambda p: p[:2]),
+    language=st.sampled_from(["en", "es"]),
+    which=st.integers(0, 2),
+)
+def test_a_lead_echoing_a_label_ava_said_chooses_that_slot(picks, language, which):
+    """Whatever AVA offers, saying its label back (a tapped or copied time) picks that slot."""
+    from datetime import timedelta
+
+    from ava_core.calendar.base import slot_label
+    from ava_core.models.slot_choice import choose_slot
+    from ava_core.state import SlotView
+
+    slots = []
+    for days, hour, minute in picks:
+        start = datetime(2026, 12, 1, hour, minute, tzinfo=CHICAGO) + timedelta(days=days + 1)
+        slots.append(SlotView(id=start.isoformat(), start=start, end=start + timedelta(minutes=30),
+                              label=slot_label(start, CHICAGO)))
+    chosen = slots[which % len(slots)]
+    said = slot_label(chosen.start, CHICAGO, now=NOW, language=language)
+    assert choose_slot(said, slots, NOW, language) == chosen, said

@@ -151,7 +151,8 @@ def match_offered(request: TimeRequest, slots: list[SlotView], now: datetime) ->
         candidates = [(s, t) for s, t in candidates if f"{t:%H:%M}" >= request.earliest]
     if request.latest is not None:
         candidates = [(s, t) for s, t in candidates if f"{t:%H:%M}" < request.latest]
-    if candidates != local or request.week is not None or request.part is not None:
+    constrained = (request.day, request.hour, request.part, request.week, request.earliest, request.latest)
+    if any(c is not None for c in constrained):
         if request.position is not None and -len(candidates) <= request.position < len(candidates):
             return candidates[request.position][0]  # "the first one on Wednesday"
         return candidates[0][0] if len(candidates) == 1 else None
@@ -280,7 +281,7 @@ def _date_pattern(language: str) -> re.Pattern[str]:
             months |= {_fold(m.casefold().rstrip(".")) for m in locale.months["format"][width].values()}
     names = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
     day = r"\d{1,2}(?:st|nd|rd|th)?"
-    return re.compile(rf"\b(?:(?:{names})[a-z]*\.?\s+{day}|{day}\s+(?:de\s+)?(?:{names})[a-z]*)\b|{_NUMERIC_DATE.pattern}")
+    return re.compile(rf"\b(?:(?:{names})\.?\s+{day}|{day}\s+(?:de\s+)?(?:{names}))(?!\w)|{_NUMERIC_DATE.pattern}")
 
 
 def _hour24(hour: int, meridiem: str | None) -> int:
