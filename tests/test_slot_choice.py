@@ -69,7 +69,7 @@ def test_a_lead_echoing_a_label_ava_said_chooses_that_slot(picks, language, whic
 
     slots = []
     for days, hour, minute in picks:
-        start = datetime(2026, 12, 1, hour, minute, tzinfo=CHICAGO) + timedelta(days=days + 1)
+        start = datetime(2026, 12, 1, hour, minute, tzinfo=CHICAGO) + timedelta(days=days)
         slots.append(SlotView(id=start.isoformat(), start=start, end=start + timedelta(minutes=30),
                               label=slot_label(start, CHICAGO)))
     chosen = slots[which % len(slots)]
