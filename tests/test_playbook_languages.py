@@ -106,3 +106,11 @@ def test_the_playbook_has_every_line_in_every_language_the_demo_serves(profile):
         said = lines(code)
         assert said.keys() == english.keys(), code
         assert said["hints"].keys() == english["hints"].keys() and said["examples"].keys() == english["examples"].keys()
+
+
+def test_a_spanish_renter_is_told_kindly_in_spanish(make_assistant, say, channel, store, profile):
+    assistant = make_assistant()
+    say(assistant, "hola buenas, me interesa lo de los paneles")
+    state = say(assistant, "no, rentamos un departamento")
+    assert store.answers(state.conversation_id)["homeowner"].value == "no"
+    assert _texts(channel)[-1] == profile.localized("es").qualification.get("homeowner").disqualify_message
