@@ -114,3 +114,10 @@ def test_a_spanish_renter_is_told_kindly_in_spanish(make_assistant, say, channel
     state = say(assistant, "no, rentamos un departamento")
     assert store.answers(state.conversation_id)["homeowner"].value == "no"
     assert _texts(channel)[-1] == profile.localized("es").qualification.get("homeowner").disqualify_message
+
+
+def test_a_spanish_first_message_with_two_answers_records_both(make_assistant, say, channel, store):
+    state = say(make_assistant(), "hola! soy dueño de la casa y pago como 250 dolares al mes de luz")
+    answers = store.answers(state.conversation_id)
+    assert answers["homeowner"].value == "yes" and answers["monthly_bill"].value == "250"
+    assert _texts(channel)[-1].endswith("¿Cuántos años tiene su techo, aproximadamente?")
