@@ -113,6 +113,13 @@ def test_a_placeholder_typo_in_the_greeting_is_caught_with_the_allowed_names(tmp
             "allowed: lead_name, persona_name, business_name") in result.output
 
 
+def test_a_placeholder_typo_is_for_the_check_to_catch_not_for_a_running_assistant_to_refuse(tmp_path):
+    # A running AVA keeps its own fallback for a link it cannot fill; the check is where typos are found.
+    path = _broken(tmp_path, "consult/{appointment_id}", "consult/{appointment}")
+    assert load_profile(path).booking.link_template.endswith("{appointment}")
+    assert _check(path).exit_code == 1
+
+
 def test_a_placeholder_typo_in_the_link_template_is_caught(tmp_path):
     path = _broken(tmp_path, "consult/{appointment_id}", "consult/{appointment}")
     result = _check(path)

@@ -9,7 +9,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ava_core.errors import ConfigError
-from ava_core.profile.models import Profile
+from ava_core.profile.models import Profile, template_problems
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -21,12 +21,13 @@ def load_profile(path: str | Path) -> Profile:
 
 
 def check_profile(path: str | Path) -> Profile:
-    """`load_profile`, and what would break later: knowledge sources that do not exist, languages
-    served without opt-out phrasings. Raises ConfigError listing every problem with its line."""
+    """`load_profile`, and what would break later: placeholders a template cannot be filled with,
+    knowledge sources that do not exist, languages served without opt-out phrasings. Raises
+    ConfigError listing every problem with its line."""
     path = Path(path)
     profile = load_profile(path)
     root = yaml.compose(path.read_text(encoding="utf-8"))
-    problems = []
+    problems = template_problems(profile)
     for index, source in enumerate(profile.knowledge.sources):
         if not resolve_source(source, path).exists():
             problems.append((["knowledge", "sources", index],

@@ -25,47 +25,34 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-# The placeholders each kind of text is filled with; anything else would raise a KeyError in
-# the first conversation that uses it (or, in a text sent as written, reach the lead verbatim).
+# The placeholders each kind of text is filled with; anything else raises a KeyError in the
+# first conversation that uses it (or, in a text sent as written, reaches the lead verbatim).
+# `ava config check` reports them (see `template_problems`); loading a profile does not, so a
+# running AVA keeps its own fallbacks for a template that cannot be filled.
 GREETING_PLACEHOLDERS = ("lead_name", "persona_name", "business_name")
 LINK_PLACEHOLDERS = ("appointment_id", "slot_id")
 _NAMED = re.compile(r"\{([^{}]*)\}")
 
 
-def _filled_with(*allowed: str):
-    """A validator for a template filled by ``str.format`` with exactly ``allowed``."""
-
-    def check(text: str) -> str:
-        try:
-            names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
-        except ValueError as exc:
-            raise ValueError(f"{exc} (write {{{{ or }}}} for a literal brace)") from None
-        unknown = [n for n in dict.fromkeys(names) if re.split(r"[.\[]", n, maxsplit=1)[0] not in allowed]
-        if unknown:
-            raise ValueError(
-                f"unknown placeholder{'s' if len(unknown) > 1 else ''} "
-                f"{', '.join('{' + n + '}' for n in unknown)}; allowed: {', '.join(allowed)}"
-            )
-        return text
-
-    return check
-
-
-def _as_written(text: str) -> str:
-    """A message is sent as written: a placeholder in it would reach the lead as is."""
-    names = [m.group(1) for m in _NAMED.finditer(text)]
-    if names:
-        raise ValueError(
-            f"unknown placeholder {', '.join('{' + n + '}' for n in names)}: this message is sent as written "
-            f"(placeholders work only in greeting: {', '.join(GREETING_PLACEHOLDERS)}, "
-            f"and in booking.link_template: {', '.join(LINK_PLACEHOLDERS)})"
-        )
-    return text
-
-
-Greeting = Annotated[str, AfterValidator(_filled_with(*GREETING_PLACEHOLDERS))]
-LinkTemplate = Annotated[str, AfterValidator(_filled_with(*LINK_PLACEHOLDERS))]
-Message = Annotated[str, AfterValidator(_as_written)]
+def placeholder_problem(text: str, allowed: tuple[str, ...] | None) -> str | None:
+    """What is wrong with the placeholders of ``text``, filled by ``str.format`` with ``allowed``
+    (None: a message sent as written, which takes none)."""
+    if allowed is None:
+        names = [m.group(1) for m in _NAMED.finditer(text)]
+        if not names:
+            return None
+        return (f"unknown placeholder {', '.join('{' + n + '}' for n in names)}: this message is sent as written "
+                f"(placeholders work only in greeting: {', '.join(GREETING_PLACEHOLDERS)}, "
+                f"and in booking.link_template: {', '.join(LINK_PLACEHOLDERS)})")
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError as exc:
+        return f"{exc} (write {{{{ or }}}} for a literal brace)"
+    unknown = [n for n in dict.fromkeys(names) if re.split(r"[.\[]", n, maxsplit=1)[0] not in allowed]
+    if not unknown:
+        return None
+    return (f"unknown placeholder{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join('{' + n + '}' for n in unknown)}; allowed: {', '.join(allowed)}")
 
 
 class Business(_Strict):
@@ -93,7 +80,7 @@ class Persona(_Strict):
     role: str = "assistant"
     tone: str = "warm, concise and plain-spoken"
     language: str = Field("en", description="AVA's first language (ISO 639-1): the top-level texts are in it")
-    greeting: Greeting = Field(
+    greeting: str = Field(
         "Hi {lead_name}! This is {persona_name} with {business_name}.",
         description="first words to a new lead; placeholders: lead_name, persona_name, business_name",
     )
@@ -118,14 +105,14 @@ class Rule(_Strict):
 
 class Question(_Strict):
     field: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    question: Message
+    question: str
     kind: Literal["yes_no", "amount", "years", "number", "zip", "choice", "text"]
     options: list[str] = Field(default_factory=list, description="for kind: choice")
     synonyms: dict[str, list[str]] = Field(
         default_factory=dict, description="for kind: choice: other ways leads say an option"
     )
     rule: Rule = Field(default_factory=Rule)
-    disqualify_message: Message = "Thanks for your honesty. It looks like we wouldn't be a good fit right now."
+    disqualify_message: str = "Thanks for your honesty. It looks like we wouldn't be a good fit right now."
     required: bool = True
 
     @model_validator(mode="after")
@@ -169,7 +156,7 @@ class ServiceArea(_Strict):
     cities: list[str] = Field(default_factory=list)
     base_address: str | None = None
     radius_miles: float | None = Field(None, gt=0)
-    out_of_area_message: Message = "Unfortunately that's outside the area we serve right now."
+    out_of_area_message: str = "Unfortunately that's outside the area we serve right now."
 
     @field_validator("zips")
     @classmethod
@@ -212,7 +199,7 @@ class Booking(_Strict):
     min_notice_hours: float = Field(2, ge=0)
     days_ahead: int = Field(14, ge=1, le=90)
     slots_to_offer: int = Field(3, ge=1, le=10)
-    link_template: LinkTemplate = Field(description="meeting link; placeholders: appointment_id, slot_id")
+    link_template: str = Field(description="meeting link; placeholders: appointment_id, slot_id")
 
     @field_validator("working_hours")
     @classmethod
@@ -270,7 +257,7 @@ class OptOut(_Strict):
         default_factory=lambda: ["start", "unstop"],
         description="a whole message that opts a contact back in, where the channel's rules allow",
     )
-    confirmation: Message = "You won't receive any more messages from us. Take care!"
+    confirmation: str = "You won't receive any more messages from us. Take care!"
 
     @field_validator("phrases")
     @classmethod
@@ -284,7 +271,7 @@ class OptOut(_Strict):
 class Handoff(_Strict):
     keywords: list[str] = Field(default_factory=lambda: ["human", "real person", "manager"])
     after_unclear_answers: int = Field(2, ge=1)
-    message: Message = "I'll have someone from our team reach out to you personally."
+    message: str = "I'll have someone from our team reach out to you personally."
 
 
 class KnowledgeSettings(_Strict):
@@ -293,7 +280,7 @@ class KnowledgeSettings(_Strict):
     passage_threshold: float = Field(
         0.2, ge=0, le=1, description="similarity above which the playbook quotes a document passage"
     )
-    fallback_objection_reply: Message = (
+    fallback_objection_reply: str = (
         "That's a fair question. The consultation is free and there's no obligation, "
         "so you can get real numbers before deciding anything."
     )
@@ -302,23 +289,23 @@ class KnowledgeSettings(_Strict):
 class QuestionText(_Strict):
     """One qualification question in another language."""
 
-    question: Annotated[Message, Field(min_length=1)]
+    question: str = Field(min_length=1)
     options: dict[str, str] = Field(default_factory=dict, description="canonical option → how it is said here")
     synonyms: dict[str, list[str]] = Field(
         default_factory=dict, description="canonical option → other ways leads say it in this language"
     )
-    disqualify_message: Message | None = None
+    disqualify_message: str | None = None
 
 
 class LanguageTexts(_Strict):
     """Every lead-facing text in one more language AVA speaks."""
 
-    greeting: Greeting = Field(min_length=1, description="placeholders: lead_name, persona_name, business_name")
+    greeting: str = Field(min_length=1, description="placeholders: lead_name, persona_name, business_name")
     questions: dict[str, QuestionText] = Field(description="one per qualification field")
-    out_of_area_message: Message = Field(min_length=1)
-    opt_out_confirmation: Message = Field(min_length=1)
-    handoff_message: Message = Field(min_length=1)
-    fallback_objection_reply: Message = Field(min_length=1)
+    out_of_area_message: str = Field(min_length=1)
+    opt_out_confirmation: str = Field(min_length=1)
+    handoff_message: str = Field(min_length=1)
+    fallback_objection_reply: str = Field(min_length=1)
 
 
 class Profile(_Strict):
@@ -425,6 +412,35 @@ class Profile(_Strict):
         texts = self.languages.get(language)
         text = texts.questions.get(field) if texts else None
         return text.options.get(option, option) if text else option
+
+
+def template_problems(profile: Profile) -> list[tuple[list[str | int], str]]:
+    """Every text whose placeholders would break or show, as (field path, problem)."""
+    texts: list[tuple[list[str | int], str | None, tuple[str, ...] | None]] = [
+        (["persona", "greeting"], profile.persona.greeting, GREETING_PLACEHOLDERS),
+        (["booking", "link_template"], profile.booking.link_template, LINK_PLACEHOLDERS),
+        (["service_area", "out_of_area_message"], profile.service_area.out_of_area_message, None),
+        (["opt_out", "confirmation"], profile.opt_out.confirmation, None),
+        (["handoff", "message"], profile.handoff.message, None),
+        (["knowledge", "fallback_objection_reply"], profile.knowledge.fallback_objection_reply, None),
+    ]
+    for index, q in enumerate(profile.qualification.questions):
+        texts += [(["qualification", "questions", index, "question"], q.question, None),
+                  (["qualification", "questions", index, "disqualify_message"], q.disqualify_message, None)]
+    for code, block in profile.languages.items():
+        at = ["languages", code]
+        texts += [([*at, "greeting"], block.greeting, GREETING_PLACEHOLDERS)]
+        texts += [([*at, name], getattr(block, name), None) for name in
+                  ("out_of_area_message", "opt_out_confirmation", "handoff_message", "fallback_objection_reply")]
+        for field, q in block.questions.items():
+            texts += [([*at, "questions", field, "question"], q.question, None),
+                      ([*at, "questions", field, "disqualify_message"], q.disqualify_message, None)]
+    problems = []
+    for loc, text, allowed in texts:
+        problem = placeholder_problem(text, allowed) if text else None
+        if problem:
+            problems.append((loc, problem))
+    return problems
 
 
 def is_language_code(code: str) -> bool:
