@@ -13,23 +13,27 @@ from datetime import date
 # Ownership said in the negative wins over any "own" in the same message.
 _NOT_OWNER = re.compile(
     r"\b(don'?t|do not|doesn'?t|does not|dont|no longer|not)\s+(own|the owner|a homeowner|owners?)\b"
-    r"|\b(rent|renting|renter|renters|tenants?|leasing|landlord|apartment|live with my parents|my parents'? (house|home))\b",
+    r"|\b(rent|renting|renter|renters|tenants?|leasing|landlord|apartment|live with my parents|my parents'? (house|home))\b"
+    r"|\b(no soy (el |la )?due[ñn][oa]|no es m[ií]a|rento|rentamos|alquilo|alquilamos|inquilin[oa]s?)\b",
     re.I,
 )
 _YES = re.compile(
     r"\b(yes|yeah|yep|yup|ya|yea|yess+|sure|correct|definitely|absolutely|of course|i do|we do|own|owns|owned|"
-    r"owner|homeowners?|outright|mortgage|mine|affirmative|si|sí|ok|okay|right|that works|sounds good|please do)\b"
+    r"owner|homeowners?|outright|mortgage|mine|affirmative|si|sí|ok|okay|right|that works|sounds good|please do|"
+    r"claro|dueñ[oa]|propia|es m[ií]a|de acuerdo|está bien|esta bien|perfecto|dale)\b"
     r"|^\s*y\s*[.!]?\s*$|[👍👌✅🙌]",
     re.I,
 )
 _LEADING_NO = re.compile(r"^\W*(no|nope|nah|not really|negative)\b", re.I)
 
-_MONEY_AFTER = r"\s*(?:dollars?|bucks|usd|a month|per month|/\s*mo(?:nth)?|monthly|a mo)\b"
-_NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*k\b)?"
+_MONEY_AFTER = r"\s*(?:dollars?|bucks|usd|a month|per month|/\s*mo(?:nth)?|monthly|a mo|d[oó]lares|al mes|por mes)\b"
+_NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*k\b|\s*hundred\b|\s*cientos?\b)?"
 _PHONE = re.compile(r"\+?\d[\d\s().-]{8,}\d")
 _ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
 _UNITS_NOT_MONEY = re.compile(r"^\s*(years?|yrs?|kids|children|people|bedrooms?|br|sq|square|panels?|months?)\b", re.I)
-_UNITS_NOT_YEARS = re.compile(r"^\s*(dollars?|bucks|a month|per month|/\s*mo|kids|children|people|k\b)", re.I)
+_UNITS_NOT_YEARS = re.compile(r"^\s*(dollars?|bucks|a month|per month|/\s*mo|kids|children|people|k\b|d[oó]lares|al mes)",
+                              re.I)
+_UNSURE = re.compile(r"\b(not sure|unsure|idk|i don'?t know|no idea|dunno|no clue|no s[eé]|ni idea)\b", re.I)
 _RANGE = re.compile(r"\b(\d{1,4})\s*(?:-|–|to|or)\s*\$?(\d{1,4})\b|\bbetween\s+\$?(\d{1,4})\s+and\s+\$?(\d{1,4})\b", re.I)
 
 _UNITS = {
@@ -60,6 +64,11 @@ def yes_no(text: str) -> str | None:
     if _YES.search(text):
         return "yes"
     return None
+
+
+def unsure(text: str) -> bool:
+    """'not sure', 'idk', 'no sé'."""
+    return _UNSURE.search(text) is not None
 
 
 def amount(text: str) -> float | None:
@@ -104,6 +113,9 @@ def choice(options: list[str], text: str, synonyms: dict[str, list[str]] | None 
     """The option the lead means, by its words, a synonym, or a word stem; negated mentions
     ("not heavy shade") are ignored. None when it names none or several."""
     lowered = " ".join(text.casefold().split())
+    # Quantities said another way read as the synonym's own: "a few trees" is "some trees".
+    lowered = re.sub(r"\b(a few|a couple( of)?|several|one or two|1 or 2)\b", "some", lowered)
+    lowered = re.sub(r"\b(many|tons of|a ton of|plenty of|loads of|so many)\b", "lots of", lowered)
     phrases = {option: [option, *((synonyms or {}).get(option, []))] for option in options}
     for said in phrases.values():  # "not heavy shade" says nothing for heavy shade
         for phrase in said:
@@ -138,7 +150,8 @@ def _same_stem(a: str, b: str) -> bool:
 
 def _value(match: re.Match) -> float:
     value = float(match.group(1).replace(",", ""))
-    return value * 1000 if match.group(2) else value
+    scale = (match.group(2) or "").strip().casefold()
+    return value * (1000 if scale == "k" else 100 if scale else 1)
 
 
 def _range(text: str) -> float | None:

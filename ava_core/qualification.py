@@ -33,11 +33,20 @@ def interpret(question: Question, text: str, *, today: date | None = None) -> st
         case "years":
             return _plausible(answers.years(text, today=today), 0, 100)
         case "zip":
-            return answers.zip_code(text)
+            # A city or street address is an answer too: the Geo backend judges where it is.
+            return answers.zip_code(text) or (text if is_place(text) else None)
         case "choice":
             return answers.choice(question.options, text, question.synonyms)
         case _:
             return text
+
+
+def is_place(text: str) -> bool:
+    """Whether a reply to "where is the property?" reads as a place ("Round Rock", "1200 Oak St,
+    Austin"), not a question, a yes/no, "not sure" or a sentence about something else."""
+    words = text.split()
+    return (0 < len(words) <= 10 and "?" not in text and answers.yes_no(text) is None
+            and not answers.unsure(text) and any(c.isalpha() for c in text))
 
 
 def interpret_yes_no(text: str) -> str | None:

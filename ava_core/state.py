@@ -72,6 +72,7 @@ class ConversationState(BaseModel):
     handoff: bool = False
     opted_out: bool = False
     guidance: list[Guidance] = Field(default_factory=list)
+    language: str = Field("en", description="ISO 639-1 code of the language the lead writes in")
 
     def item(self, field: str) -> QualificationItem | None:
         return next((q for q in self.qualification if q.field == field), None)

@@ -80,7 +80,8 @@ def test_asking_for_another_day_offers_times_on_that_day(make_assistant, say, ch
     assert "Friday, Dec 4 at 9:00 AM" in " ".join(_texts(channel, before))
 
 
-def test_an_unsure_lead_is_told_a_rough_guess_is_fine_then_a_person_takes_over(make_assistant, say, channel):
+def test_an_unsure_lead_is_told_a_rough_guess_is_fine_then_given_examples_then_a_person_takes_over(
+        make_assistant, say, channel):
     assistant = make_assistant()
     say(assistant, "hi")
     say(assistant, "yes")
@@ -89,10 +90,13 @@ def test_an_unsure_lead_is_told_a_rough_guess_is_fine_then_a_person_takes_over(m
         "No problem, a rough guess is fine. Roughly how much is your average monthly electric bill?"
     )
     say(assistant, "dunno")
+    assert _texts(channel)[-1] == ("Let me put it another way: Roughly how much is your average monthly electric "
+                                   'bill? For example: "about $150" or "around 200 bucks".')
+    say(assistant, "no clue honestly")
     assert "reach out to you personally" in _texts(channel)[-1]
 
 
-def test_an_unreadable_answer_gets_a_hint_before_a_hand_off(make_assistant, say, channel, store):
+def test_an_unreadable_answer_gets_a_hint_then_examples_before_a_hand_off(make_assistant, say, channel, store):
     assistant = make_assistant()
     say(assistant, "hi")
     say(assistant, "yes")
@@ -102,6 +106,9 @@ def test_an_unreadable_answer_gets_a_hint_before_a_hand_off(make_assistant, say,
         "A rough dollar amount is fine, like $150."
     )
     state = say(assistant, "purple")
+    assert store.conversation(state.conversation_id).status == "active"
+    assert _texts(channel)[-1].startswith("Let me put it another way:")
+    state = say(assistant, "green")
     assert store.conversation(state.conversation_id).status == "paused"
 
 
@@ -141,7 +148,7 @@ def test_a_question_about_a_time_is_confirmed_before_booking(make_assistant, say
     for text in ("hi", "yes", "$200", "6 years", "full sun", "78704"):
         state = say(assistant, text)
     say(assistant, "is wednesday at 9 still open?")
-    assert _texts(channel)[-1] == "Yes, Wednesday, Dec 2 at 9:00 AM is open. Want me to book it for you?"
+    assert _texts(channel)[-1] == "Yes, tomorrow at 9:00 AM is open. Want me to book it for you?"
     assert store.active_appointment(state.conversation_id) is None
     say(assistant, "yes please")
     assert store.active_appointment(state.conversation_id).slot_id == "2026-12-02T09:00:00-06:00"
@@ -195,7 +202,7 @@ def test_a_first_message_with_every_answer_is_read_before_the_greeting(make_assi
 def test_asking_for_a_time_that_was_not_offered_checks_the_calendar_and_confirms(make_assistant, say, channel, store):
     assistant, state = _qualified(make_assistant, say)
     say(assistant, "can we do 2:30?")
-    assert _texts(channel)[-1] == "Yes, Tuesday, Dec 1 at 2:30 PM is open. Want me to book it for you?"
+    assert _texts(channel)[-1] == "Yes, today at 2:30 PM is open. Want me to book it for you?"
     say(assistant, "👍")
     assert store.active_appointment(state.conversation_id).slot_id == "2026-12-01T14:30:00-06:00"
 
@@ -210,7 +217,7 @@ def test_next_weekday_on_that_weekday_means_a_week_later(make_assistant, say, ch
 def test_a_part_of_day_searches_that_part_of_the_day(make_assistant, say, channel):
     assistant, _ = _qualified(make_assistant, say)
     say(assistant, "tomorrow afternoon works best")
-    assert "1. Wednesday, Dec 2 at 1:00 PM" in _texts(channel)[-2]
+    assert "1. tomorrow at 1:00 PM" in _texts(channel)[-2]
 
 
 def test_asking_for_evenings_explains_the_hours_and_offers_the_closest_times(make_assistant, say, channel):

@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import format_datetime
 from pydantic import BaseModel
 
 from ava_core.store import Appointment
@@ -36,14 +38,30 @@ class Calendar(Protocol):
         ...
 
 
-def slot_label(start: datetime, tz: ZoneInfo) -> str:
-    """How a person would say the slot: 'Tuesday, Dec 1 at 10:00 AM'."""
+def slot_label(start: datetime, tz: ZoneInfo, *, now: datetime | None = None, language: str = "en") -> str:
+    """How a person would say the slot: 'Tuesday, Dec 1 at 10:00 AM'; with ``now``, today's and
+    tomorrow's slots by those words ('tomorrow at 9:00 AM'). Other languages are babel-formatted
+    so dateparser reads them back ('miércoles 2 de diciembre a las 9:00', 'mañana a las 9:00')."""
     local = start.astimezone(tz)
-    hour = local.strftime("%I:%M %p").lstrip("0")
-    return f"{local:%A}, {local:%b} {local.day} at {hour}"
+    ahead = (local.date() - now.astimezone(tz).date()).days if now is not None else None
+    relative = _relative_day(ahead, language) if ahead in (0, 1) else None
+    if language == "en":
+        hour = local.strftime("%I:%M %p").lstrip("0")
+        return f"{relative or f'{local:%A}, {local:%b} {local.day}'} at {hour}"
+    time = format_datetime(local, "'a las' H:mm", locale=language)
+    if relative:
+        return f"{relative} {time}"
+    return format_datetime(local, "EEEE d 'de' MMMM", locale=language) + f" {time}"
 
 
-def short_slot_label(start: datetime, tz: ZoneInfo) -> str:
+def short_slot_label(start: datetime, tz: ZoneInfo, language: str = "en") -> str:
     """A slot in at most 20 characters, WhatsApp's limit for a reply button: 'Wed Dec 2, 9:00 AM'."""
     local = start.astimezone(tz)
+    if language != "en":
+        return format_datetime(local, "EEE d MMM, H:mm", locale=language)
     return f"{local:%a %b} {local.day}, {local.hour % 12 or 12}:{local:%M %p}"
+
+
+def _relative_day(ahead: int, language: str) -> str:
+    """'today' / 'tomorrow' in the language, from the CLDR data babel ships."""
+    return Locale.parse(language)._data["date_fields"]["day"]["relative"][ahead]

@@ -103,7 +103,8 @@ def evaluate(
         settings, loaded = _load(profile)
         path = eval_file or _default_eval(loaded.knowledge.sources, profile or settings.profile)
         cases = load_eval(path)
-        report = run_eval(_knowledge(settings, loaded), cases, threshold=loaded.knowledge.objection_threshold)
+        report = run_eval(_knowledge(settings, loaded), cases, threshold=loaded.knowledge.objection_threshold,
+                          profile=loaded)
     _out.print(f"{report.cases} labelled messages, {report.negatives} non-objections, from {path}")
     _out.print(f"recall@1  {report.recall_at_1:.3f}")
     _out.print(f"recall@3  {report.recall_at_3:.3f}")
@@ -122,12 +123,36 @@ def evaluate(
         _out.print(f"threshold → objections answered vs false alarms: {sweep}")
     for message, pair, score in report.false_alarms:
         _out.print(f"  false alarm: {message!r} → {pair} ({score:.2f})")
+    if report.matching:
+        _print_matching(report)
     for miss in report.misses:
         got = ", ".join(f"{pid} ({score:.2f})" for pid, score in miss.got) or "nothing"
         _out.print(f"  miss: {miss.message!r} expected {' or '.join(miss.expect)}, got {got}")
     if min_recall_at_3 is not None and report.recall_at_3 < min_recall_at_3:
         _err.print(f"error: recall@3 {report.recall_at_3:.3f} is below {min_recall_at_3:g}")
         raise typer.Exit(1)
+
+
+def _print_matching(report) -> None:
+    """Objection matching as AVA does it: recall and false-alarm rate, against their targets."""
+    from ava_core.knowledge.evaluation import FALSE_ALARM_TARGET, RECALL_TARGET
+
+    answered, cases, alarms, negatives = report.matching_at(report.threshold)
+    recall = answered / cases if cases else 0.0
+    rate = alarms / negatives if negatives else 0.0
+    _out.print(f"objection matching at threshold {report.threshold:g} (answers to what was asked set aside, "
+               "a pair must beat the documents):")
+    _out.print(f"objection recall      {recall:.3f} ({answered}/{cases}), target >= {RECALL_TARGET:g}"
+               f"{'' if recall >= RECALL_TARGET else '  BELOW TARGET'}")
+    _out.print(f"false-alarm rate      {rate:.3f} ({alarms}/{negatives}), target <= {FALSE_ALARM_TARGET:g}"
+               f"{'' if rate <= FALSE_ALARM_TARGET else '  ABOVE TARGET'}")
+    sweep = ", ".join(
+        f"{t:.2f}: {a}/{c} vs {f}/{n}" for t in (0.35, 0.38, 0.40, 0.42, 0.45, 0.50)
+        for a, c, f, n in [report.matching_at(t)]
+    )
+    _out.print(f"threshold → recall vs false alarms: {sweep}")
+    for message, pair, score in report.matched_false_alarms:
+        _out.print(f"  matched false alarm: {message!r} → {pair} ({score:.2f})")
 
 
 def search(

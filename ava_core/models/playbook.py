@@ -11,14 +11,23 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import yaml
+
+from ava_core import answers
+from ava_core.agent.guards import opted_out
+from ava_core.calendar.base import slot_label
 from ava_core.errors import ProviderError
+from ava_core.knowledge.base import Passage
+from ava_core.knowledge.matching import is_question, objection_pair, on_topic
 from ava_core.models.base import ChatMessage, ModelRequest, ModelResponse, ToolCall
 from ava_core.models.slot_choice import choose_slot, match_offered, parse_request, search_args
 from ava_core.profile.models import Profile, Question
-from ava_core.qualification import interpret, interpret_yes_no
+from ava_core.qualification import interpret, interpret_yes_no, is_place
 from ava_core.state import ConversationState
 
 _BOT_QUESTION = re.compile(
@@ -26,12 +35,15 @@ _BOT_QUESTION = re.compile(
     r"|\boffline\b|\bwho am i (talking|speaking) to\b",
     re.I,
 )
-_OBJECTION_WORDS = re.compile(
+_CONCERNS = re.compile(
     r"\b(expensive|cost|costs|price|pricing|afford|cheap|money|budget|think about|thinking|"
-    r"wife|husband|spouse|partner|scam|trust|legit|later|not now|busy|quote|competitor|another company|"
+    r"wife|husband|spouse|partner|hubby|scam|trust|legit|later|not now|busy|quote|competitor|another company|"
     r"contract|lease|loan|financ\w*|warranty|hoa|moving|ugly|roof|hail|maintenance|battery|tax credit|credit score|"
-    r"just send|send me info|not interested|how (much|long|does)|what (is|are|if)|why|does it|do you)\b",
+    r"just send|send me info|not interested)\b",
     re.I,
+)
+_OBJECTION_WORDS = re.compile(
+    _CONCERNS.pattern[:-3] + r"|how (much|long|does)|what (is|are|if)|why|does it|do you)\b", re.I
 )
 _OBJECTION = re.compile(r"\?|" + _OBJECTION_WORDS.pattern, re.I)
 _THANKS = re.compile(r"^\W*(thanks|thank you|thx|ty|great|awesome|perfect|cool|ok|okay|sounds good|got it)\W*$", re.I)
@@ -41,12 +53,12 @@ _RESCHEDULE = re.compile(
     re.I,
 )
 _MONEY = re.compile(
-    r"\$\s*[\d,.]+k?|\b[\d,.]+k?\s*(dollars?|bucks|a month|per month|/\s*mo)\b|\bbill\b[^,.;]*?\d[\d,.]*", re.I
+    r"\$\s*[\d,.]+k?|\b[\d,.]+\s*(k|hundred)?\s*(dollars?|bucks|a month|per month|/\s*mo|d[oó]lares|al mes)\b"
+    r"|\b(bill|recibo|luz)\b[^,.;]*?\d[\d,.]*(\s*hundred)?", re.I
 )
 _UNSURE = re.compile(r"\b(not sure|unsure|idk|i don'?t know|no idea|dunno|no clue)\b", re.I)
 _NOT_INTERESTED = re.compile(r"\b(not interested|no thanks|no thank you|not for me)\b", re.I)
 _GREETING_ONLY = re.compile(r"^\W*(hi|hey|hello|hiya|howdy|good (morning|afternoon|evening)|yo)\W*(there)?\W*$", re.I)
-_OTHER_LANGUAGE = re.compile(r"\b(hablan?|español|espanol|hola|gracias|buenos d[ií]as|parlez|deutsch)\b", re.I)
 _PERSON_REQUEST = re.compile(
     r"\b(talk|speak|chat)\s+(to|with)\b|\b(get|want|need|give)\s+(me\s+)?(a|an|the|your|to)\b|"
     r"\bcall me\b|\bconnect me\b|\bput me through\b|\bcan (someone|somebody|a person)\b",
@@ -57,16 +69,20 @@ _OTHER_TIMES = re.compile(
     r"don'?t work|doesn'?t work|can'?t make)\b",
     re.I,
 )
-_CONFIRM = "Want me to book it for you?"
-_ACKS = ["Perfect, thanks!", "Got it.", "Great, thank you.", "Awesome.", "Thanks!"]
-_HINTS = {
-    "yes_no": "A simple yes or no is perfect.",
-    "amount": "A rough dollar amount is fine, like $150.",
-    "years": "A rough number of years is fine.",
-    "number": "A rough number is fine.",
-    "zip": "Just the 5-digit ZIP code is perfect.",
-    "text": "",
-}
+_WAIT = re.compile(r"\b(hold on|one (sec|second|moment|min|minute)|give me a (sec|second|minute|min)|"
+                   r"just a (sec|second|minute)|brb|be right back|un momento|un segundo|espere|espera)\b", re.I)
+_QUESTIONS_FIRST = re.compile(r"\b(have|got|tengo)\s+(a |one |two |2 |some |a few |few |unas |dos )?"
+                              r"(questions?|preguntas?)\b", re.I)
+_LINES = Path(__file__).with_name("playbook_lines")
+
+
+@cache
+def lines(language: str) -> dict[str, Any]:
+    """Everything the playbook says itself in ``language`` (``playbook_lines/<code>.yaml``)."""
+    path = _LINES / f"{language}.yaml"
+    if not path.exists():
+        raise ProviderError(f"the playbook has no lines in {language!r}: add {path}", provider="playbook")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 class PlaybookModel:
@@ -86,35 +102,42 @@ class _Turn:
     """One decision, from the state and the messages since AVA last spoke."""
 
     def __init__(self, profile: Profile, state: ConversationState, messages: list[ChatMessage]):
-        self.profile = profile
+        served = profile.served_languages
+        self.served = state.language in served
+        self.language = state.language if self.served else profile.persona.language
+        self.base = profile
+        self.profile = profile.localized(self.language)
+        self.lines = lines(self.language)
         self.state = state
         self.messages = [m for m in messages if not m.text.startswith("[AVA engine]")]
         self.tool_results: dict[str, dict[str, Any]] = {}
+        self.searches: list[dict[str, Any]] = []  # every search_knowledge result (one per collection)
         for m in reversed(self.messages):
             if m.role != "tool":
                 break
             self.tool_results.setdefault(m.name or "", _json(m.text))
+            if m.name == "search_knowledge":
+                self.searches.append(_json(m.text))
         self.lead_text = "\n".join(self._trailing_lead_messages())
 
     # --- after the lead wrote -------------------------------------------------------------
 
     def after_lead(self) -> ModelResponse:
         text, state = self.lead_text, self.state
+        if opted_out(self.base, text):
+            # The engine settles opt-outs before any model runs; handed one anyway, record nothing.
+            return self._say(self.profile.opt_out.confirmation)
+        if not self.served:
+            return self._call("handoff_to_human", reason=f"the lead writes in a language AVA does not speak "
+                                                         f"({self.state.language})")
         if state.appointment is not None:
             return self._after_booking(text)
         if state.status == "disqualified":
             return self._after_disqualified(text)
         if _BOT_QUESTION.search(text):
-            return self._say(
-                f"I'm {self.profile.persona.name}, {self.profile.business.name}'s AI assistant. I'm running in "
-                "offline mode right now, so I stick to the essentials: a few quick questions and booking your "
-                "free consultation. A person on our team can take anything else.",
-                self._next_step_text(),
-            )
+            return self._say(self._line("bot"), self._next_step_text())
         if self._asks_for_person(text):
             return self._call("handoff_to_human", reason="the lead asked to talk to a person")
-        if _OTHER_LANGUAGE.search(text):
-            return self._call("handoff_to_human", reason="the lead writes in another language than the persona's")
         if not self._has_spoken():
             # Whatever the first message already answers is recorded before the greeting goes out.
             calls = self._answers_in(text)
@@ -124,7 +147,7 @@ class _Turn:
                 return self._objection(text)
             return self._say(self._greeting(), self._next_step_text())
         if _NOT_INTERESTED.search(text):
-            return self._say("No problem at all, thanks for letting me know! If anything changes, just text us here.")
+            return self._say(self._line("not_interested"))
         if state.status == "qualified":
             return self._choose_time(text)
         return self._answer_question(text)
@@ -138,7 +161,7 @@ class _Turn:
             item = self.state.item(failed.field)
             if answer is not None and item is not None and answer != item.answer:
                 return self._calls(self._record(failed, answer, text))
-        closing = "Thanks for understanding! If anything changes, just text us here anytime."
+        closing = self._line("disqualified_closing")
         if self._last_said() == closing or "?" in text:
             return self._call("handoff_to_human", reason="a disqualified lead keeps writing")
         return self._say(closing)
@@ -162,13 +185,14 @@ class _Turn:
         """Whether a message clearly answers this question, not merely holds a number or a "yes"."""
         match question.kind:
             case "yes_no":
-                return bool(re.search(r"\b(own|owner|rent|renting|tenant)\b", text, re.I))
+                return bool(re.search(r"\b(own|owner|rent|renting|tenant|dueñ[oa]|propia|rento|rentamos|alquilo)\b",
+                                      text, re.I))
             case "amount" | "number":
                 return bool(_MONEY.search(text))
             case "years":
                 return bool(re.search(r"\b(years?|yrs?|roof)\b", text, re.I))
             case "zip":
-                return True
+                return bool(answers.zip_code(text))
             case "choice":
                 phrases = [p for o in question.options for p in (o, *question.synonyms.get(o, []))]
                 return any(p.casefold() in text.casefold() for p in phrases)
@@ -182,25 +206,41 @@ class _Turn:
             return money.group(0)
         if question.kind != "years":
             return text
-        clauses = re.split(r"[,;.]| and ", text)
+        clauses = re.split(r"[,;.\n]| and ", text)
         return next((c for c in clauses if re.search(r"\b(roof|years?|yrs?)\b", c, re.I)), text)
 
     def _answer_question(self, text: str) -> ModelResponse:
         question = self._pending()
         answer = interpret(question, text, today=self.state.now.date()) if question else None
+        if question is not None and question.kind == "zip" and not answers.zip_code(text):
+            answer = None
+            if is_place(text) and not self._looks_like_objection(text, strict=True):
+                # A city or a street address: the service-area check places it, then it is recorded.
+                return self._call("check_service_area", address_or_zip=text)
         if question is not None and answer is not None and not self._is_question_only(text, question):
             calls = self._record(question, answer, text)
             calls += self._answers_in(text, besides=question)
             return self._calls(calls)
         if question is not None and (other := self._answers_in(text, besides=question)):
             return self._calls(other)  # a later answer now; the pending question comes again after it
-        rough_guess = f"No problem, a rough guess is fine. {question.question}" if question else ""
+        rough_guess = self._line("rough_guess", question=question.question) if question else ""
         if (question is not None and question.kind in ("amount", "years", "number") and _UNSURE.search(text)
-                and self._last_said() != rough_guess):
+                and self._unclear_count() <= 1):
             return self._say(rough_guess)
+        if reply := self._aside(text):
+            return reply
         if self._looks_like_objection(text):
             return self._objection(text)
         return self._unclear()
+
+    def _aside(self, text: str) -> ModelResponse | None:
+        """A message that is neither an answer nor an objection, answered as what it is:
+        "hold on one second", "I have two questions first"."""
+        if _QUESTIONS_FIRST.search(text) and "?" not in text:
+            return self._say(self._line("questions_first"))
+        if _WAIT.search(text) and "?" not in text:
+            return self._say(self._line("wait"))
+        return None
 
     def _record(self, question: Question, answer: str, text: str) -> list[tuple[str, dict]]:
         if question.kind == "zip":
@@ -215,35 +255,43 @@ class _Turn:
         proposed = self._proposed_slot()
         if proposed is not None and interpret_yes_no(text) == "yes":
             return self._call("book_appointment", slot_id=proposed.id)
-        request = parse_request(text, self.state.now)
+        request = parse_request(text, self.state.now, self.language)
         chosen = match_offered(request, offered, self.state.now)
         if chosen is not None and (text.strip().endswith("?") or not request.exact):
             # A question ("anything Saturday morning?") or a preference ("afternoons are better")
             # is not yet a booking: propose the slot, and book on yes.
-            return self._say(f"Yes, {chosen.label} is open. {_CONFIRM}")
+            return self._say(f"{self._line('slot_open', label=self._label(chosen.start))} {self._line('confirm')}")
         if chosen is not None:
             return self._call("book_appointment", slot_id=chosen.id)
         if (args := search_args(request, self.state.now)) is not None:
             return self._call("get_free_slots", **args)
         if _OTHER_TIMES.search(text):
-            later = max(s.start for s in offered).astimezone(self.state.now.tzinfo) + timedelta(hours=1)
-            return self._call("get_free_slots", **{"from": later.isoformat(timespec="minutes")})
-        if interpret_yes_no(text) == "yes":
-            which = "Great! Which one works best for you?\n" + self._slot_list([{"label": s.label} for s in offered])
+            return self._other_times()
+        if reply := self._aside(text):
+            return reply
+        if interpret_yes_no(text) == "yes" and not self._looks_like_objection(text, strict=True):
+            which = self._line("which_one") + "\n" + self._slot_list([{"id": s.id} for s in offered])
             if self._last_said() == which:  # a second "ok": suggest one, as a person would
-                return self._say(f"How about {offered[0].label}? {_CONFIRM}")
+                return self._say(f"{self._line('how_about', label=self._label(offered[0].start))} "
+                                 f"{self._line('confirm')}")
             return self._say(which)
         if self._looks_like_objection(text, strict=True):
             return self._objection(text)
         return self._unclear()
 
+    def _other_times(self) -> ModelResponse:
+        """"None of those work": look past the times offered, and ask what suits them."""
+        later = max(s.start for s in self.state.offered_slots).astimezone(self.state.now.tzinfo) + timedelta(hours=1)
+        return self._call("get_free_slots", **{"from": later.isoformat(timespec="minutes")})
+
     def _proposed_slot(self):
         """The slot AVA's last message proposed with a yes/no question, if it did."""
         last = next((m.text for m in reversed(self.messages)
                      if m.role == "assistant" and m.text and not m.tool_calls), "")
-        if not last.endswith(_CONFIRM):
+        if not last.endswith(self._line("confirm")):
             return None
-        return choose_slot(last.removesuffix(_CONFIRM), self.state.offered_slots, self.state.now)
+        by_label = [s for s in self.state.offered_slots if self._label(s.start) in last]
+        return by_label[0] if len(by_label) == 1 else None
 
     def _after_booking(self, text: str) -> ModelResponse:
         appointment = self.state.appointment
@@ -252,29 +300,40 @@ class _Turn:
         if not appointment.link_sent or re.search(r"\blink\b", text, re.I):
             return self._call("send_meeting_link")
         if _THANKS.match(text):
-            return self._say(f"You're welcome! Talk to you {appointment.label}. 👋")
+            return self._say(self._line("welcome", label=self._label(appointment.start)))
         if self._looks_like_objection(text):
             return self._objection(text)
-        return self._say(
-            f"You're all set for {appointment.label}. If anything comes up before then, just text me here!"
-        )
+        return self._say(self._line("all_set", label=self._label(appointment.start)))
 
     def _objection(self, text: str) -> ModelResponse:
-        # Always through the tool, so the trace names the source of the answer.
-        return self._call("search_knowledge", query=text)
+        # Always through the tool, so the trace names the source of the answer; both collections,
+        # so an objection pair is only used when it beats what the documents say.
+        return self._calls([("search_knowledge", {"query": text, "kind": "objection"}),
+                            ("search_knowledge", {"query": text, "kind": "domain"})])
 
     def _unclear(self) -> ModelResponse:
-        if self._unclear_count() >= self.profile.handoff.after_unclear_answers:
-            return self._call("handoff_to_human", reason="two answers in a row the playbook could not understand")
+        """Asked twice, a question is put another way with examples; a third miss brings a person."""
+        misses = self._unclear_count()
+        limit = self.profile.handoff.after_unclear_answers
+        if misses > limit:
+            return self._call("handoff_to_human", reason=f"{misses} answers in a row the playbook could not understand")
         question = self._pending()
         if self.state.status == "qualified" and self.state.offered_slots:
-            listing = "; ".join(f"{i}) {s.label}" for i, s in enumerate(self.state.offered_slots, 1))
-            return self._say(f"Sorry, which time works for you? {listing}. Or tell me a day that suits you better.")
-        hint = _HINTS.get(question.kind, "") if question else ""
-        if question and question.kind == "choice" and not all(
-                o.casefold() in question.question.casefold() for o in question.options):
-            hint = "Is it " + ", ".join(question.options[:-1]) + f" or {question.options[-1]}?"
-        return self._say(f"Sorry, I didn't quite catch that. {question.question if question else ''} {hint}".strip())
+            listing = "; ".join(f"{i}) {self._label(s.start)}" for i, s in enumerate(self.state.offered_slots, 1))
+            return self._say(self._line("unclear_time", listing=listing))
+        if question is None:
+            return self._say(self._line("unclear", question="", hint="").strip())
+        if misses == limit and question.kind in self.lines["examples"]:
+            examples = self.lines["examples"][question.kind]
+            if question.kind == "choice" or not examples:
+                examples = [self.base.option_label(question.field, o, self.language) for o in question.options]
+            said = ", ".join(f'"{e}"' for e in examples[:-1]) + f' {self.lines["or"]} "{examples[-1]}"'
+            return self._say(self._line("rephrase", question=question.question, examples=said))
+        hint = self.lines["hints"].get(question.kind, "")
+        labels = [self.base.option_label(question.field, o, self.language) for o in question.options]
+        if question.kind == "choice" and not all(label.casefold() in question.question.casefold() for label in labels):
+            hint = self._line("choice_hint", options=", ".join(labels[:-1]) + f" {self.lines['or']} {labels[-1]}")
+        return self._say(self._line("unclear", question=question.question, hint=hint).strip())
 
     # --- after tools answered -------------------------------------------------------------
 
@@ -288,7 +347,9 @@ class _Turn:
     def _after_tools(self) -> ModelResponse:
         results = self.tool_results
         if "handoff_to_human" in results:
-            return self._say(results["handoff_to_human"].get("say") or self.profile.handoff.message)
+            if not self.served:  # a language AVA does not speak: say it in each one it does
+                return self._say(*(self.base.localized(code).handoff.message for code in self.base.served_languages))
+            return self._say(self.profile.handoff.message)
         if "send_meeting_link" in results:
             r = results["send_meeting_link"]
             if r.get("ok"):
@@ -306,22 +367,28 @@ class _Turn:
             if r.get("ok"):
                 return self._call("send_meeting_link")
             if r.get("alternatives"):
-                return self._say("Ah, that time was just taken, sorry about that! Here's what I still have:\n"
-                                 + self._slot_list(r["alternatives"]), "Which works best?")
+                return self._say(self._line("slot_taken") + "\n" + self._slot_list(r["alternatives"]),
+                                 self._line("which_works_short"))
             return self._call("get_free_slots")
         if "get_free_slots" in results:
             r = results["get_free_slots"]
+            asked_other = _OTHER_TIMES.search(self.lead_text) is not None
+            if asked_other and (not r.get("ok") or r.get("requested_unavailable")):
+                # Nothing past what was offered: never a dead end, ask what would suit them.
+                return self._say(self._line("no_times_left", days=str(self.profile.booking.days_ahead)))
             if r.get("ok"):
                 first_offer = not any(m.role == "tool" and m.name == "get_free_slots" for m in self._earlier_tools())
                 if r.get("requested_unavailable"):
-                    opener = (f"Sorry, nothing's open then. Our advisors take calls {r['working_hours']}. "
-                              "The closest times I have:")
+                    opener = self._line("nothing_then", working_hours=r["working_hours"])
                 elif len(r["slots"]) == 1 and not first_offer:
-                    return self._say(f"Yes, {r['slots'][0]['label']} is open. {_CONFIRM}")
+                    return self._say(f"{self._line('slot_open', label=self._label_of(r['slots'][0]))} "
+                                     f"{self._line('confirm')}")
+                elif asked_other:
+                    return self._say(f"{self._line('other_times')}\n{self._slot_list(r['slots'])}",
+                                     self._line("suit_you"))
                 else:
-                    opener = ("Great news, you're a good fit for a free consultation! Here are a few times that work:"
-                              if first_offer else "Here's what I have:")
-                return self._say(f"{opener}\n{self._slot_list(r['slots'])}", "Which one works best for you?")
+                    opener = self._line("first_offer") if first_offer else self._line("more_times")
+                return self._say(f"{opener}\n{self._slot_list(r['slots'])}", self._line("which_works"))
             if r.get("missing"):
                 return self._say(self._next_step_text())
             return self._call("handoff_to_human", reason="no free appointment times in the booking horizon")
@@ -330,66 +397,97 @@ class _Turn:
             if not r.get("ok"):
                 return self._unclear()
             if r["status"] == "disqualified":
-                return self._say(r.get("say") or "Thanks for your time!")
+                failed = self.profile.qualification.get(r.get("disqualified_because") or "")
+                return self._say((failed.disqualify_message if failed else None) or self._line("disqualified"))
             if r["status"] == "qualified":
                 return self._call("get_free_slots")
-            return self._say(f"{self._ack()} {r['next_question']}")
+            question = self._pending()
+            return self._say(f"{self._ack()} {question.question if question else r['next_question']}")
         if "check_service_area" in results:
             r = results["check_service_area"]
             if r.get("in_area") is None:
-                return self._say("Hmm, I couldn't place that. What's the 5-digit ZIP code of the property?")
+                return self._say(self._line("cant_place"))
+            pending = self._pending()
+            if pending is not None and pending.kind == "zip":  # a city or address given at the ZIP question
+                return self._call("record_qualification", field=pending.field, value=r.get("normalized") or r["query"])
             return self._say(self._next_step_text())
         if "search_knowledge" in results:
-            return self._say(self._knowledge_answer(results["search_knowledge"]),
-                             self._next_step_text(after_objection=True))
+            return self._say(self._knowledge_answer(), self._next_step_text(after_objection=True))
         return self._say(self._next_step_text())
 
-    def _knowledge_answer(self, result: dict[str, Any]) -> str:
-        """The best pair's response, else the best document passage, else the profile's fallback.
+    def _knowledge_answer(self) -> str:
+        """The objection pair's response when it clearly fits, else a document passage that
+        speaks to the message, else a brief honest word for a question about something else,
+        else the profile's fallback.
 
         A pair's closing question is dropped: the playbook asks its own next question after it,
         and two questions in one reply leave the lead unsure which to answer.
         """
         settings = self.profile.knowledge
-        for passage in result.get("passages") or []:
-            score = passage.get("score", 0)
-            if passage.get("response") and score >= settings.objection_threshold:
-                return _without_closing_question(passage["response"])
-            if not passage.get("response") and score >= settings.passage_threshold:
-                return _first_sentences(_plain(passage["text"]), 280)
+        passages = [Passage(id=p.get("source", ""), kind=p.get("kind", "domain"), text=p.get("text", ""),
+                            source=p.get("source", ""), response=p.get("response"), score=p.get("score", 0.0))
+                    for result in self.searches for p in result.get("passages") or []]
+        passages.sort(key=lambda p: -p.score)
+        text = self.lead_text
+        if (pair := objection_pair(text, passages, threshold=settings.objection_threshold)) is not None:
+            return _without_closing_question(pair.response or "")
+        places = frozenset(w for c in self.base.service_area.cities for w in c.casefold().split())
+        for passage in passages:
+            if passage.kind == "domain" and passage.score >= settings.passage_threshold and \
+                    on_topic(text, passage.text, ignore=places):
+                return _first_sentences(_plain(passage.text), 280)
+        if is_question(text) and not _CONCERNS.search(text) and not re.search(r"\b(solar|panels?)\b", text, re.I):
+            return self._line("off_topic")
         return settings.fallback_objection_reply
 
     # --- words ----------------------------------------------------------------------------
 
     def _greeting(self) -> str:
-        first_name = (self.state.lead_name or "").split(" ")[0] or "there"
-        return self.profile.persona.greeting.format(
+        first_name = (self.state.lead_name or "").split(" ")[0] or self.lines.get("no_name", "")
+        greeting = self.profile.persona.greeting.format(
             lead_name=first_name, persona_name=self.profile.persona.name, business_name=self.profile.business.name
         )
+        return re.sub(r"\s+([!,.])", r"\1", greeting)  # "¡Hola !" when there is no name to put in
 
     def _next_step_text(self, *, after_objection: bool = False) -> str:
         """What moves the conversation forward from here: the next question or the time choice."""
         state = self.state
         if state.appointment is not None:
-            return "Anything else I can help with before your consultation?"
+            return self._line("before_consultation")
         if state.status == "qualified":
-            return "Would one of the times above work for you?" if state.offered_slots else \
-                "Want me to find you a time for a free consultation?"
+            if not state.offered_slots:
+                return self._line("find_time")
+            return self._line("times_again", listing=self._slot_list([{"id": s.id} for s in state.offered_slots]))
         question = self._pending()
         if question is None:
             return ""
         if after_objection:
-            return f"So I can see if it's a fit: {question.question[0].lower()}{question.question[1:]}"
+            return self._line("fit_question", question=f"{question.question[0].lower()}{question.question[1:]}")
         if not self._has_spoken():
-            return f"To see if your home is a good fit, a few quick questions. {question.question}"
+            return self._line("first_question", question=question.question)
         return question.question
 
     def _slot_list(self, slots: list[dict]) -> str:
-        return "\n".join(f"{i}. {s['label']}" for i, s in enumerate(slots, 1))
+        return "\n".join(f"{i}. {self._label_of(s)}" for i, s in enumerate(slots, 1))
+
+    def _label_of(self, slot: dict) -> str:
+        """A slot from a tool result, said in the lead's language, today's and tomorrow's by those words."""
+        try:
+            return self._label(datetime.fromisoformat(slot["id"]))
+        except (KeyError, ValueError):
+            return slot.get("label", "")
+
+    def _label(self, start: datetime) -> str:
+        return slot_label(start, self.profile.tz, now=self.state.now, language=self.language)
 
     def _ack(self) -> str:
         answered = sum(1 for item in self.state.qualification if item.answer is not None)
-        return _ACKS[answered % len(_ACKS)]
+        acks = self.lines["acks"]
+        return acks[answered % len(acks)]
+
+    def _line(self, key: str, **values: str) -> str:
+        return self.lines[key].format(persona_name=self.profile.persona.name,
+                                      business_name=self.profile.business.name, **values).strip()
 
     # --- reading the conversation ---------------------------------------------------------
 
@@ -438,7 +536,8 @@ class _Turn:
             readable = (question is not None and interpret(question, joined) is not None) or \
                 bool(_BOT_QUESTION.search(joined)) or self._looks_like_objection(joined)
             if self.state.status == "qualified":
-                readable = choose_slot(joined, self.state.offered_slots, self.state.now) is not None or readable
+                readable = choose_slot(joined, self.state.offered_slots, self.state.now, self.language) is not None \
+                    or readable
             count += 0 if readable else 1
         return count
 

@@ -147,3 +147,43 @@ def test_recall_and_mrr_count_where_the_labelled_passage_ranks():
     assert [m.message for m in report.misses] == ["fourth", "never"]
     assert report.false_alarms == [("not an objection", "x", 0.6)]
     assert report.at(0.55) == (1, 1)  # "first" answered from its pair; one false alarm
+
+
+def test_eval_prints_objection_recall_and_the_false_alarm_rate(ava, test_profile, corpus, embedder):
+    run(ava, "ingest", "--profile", str(test_profile))
+
+    result = run(ava, "knowledge", "eval", str(corpus / "eval.yaml"), "--profile", str(test_profile))
+
+    assert result.exit_code == 0, result.output
+    assert "objection recall      " in result.stdout and "target >= 0.85" in result.stdout
+    assert "false-alarm rate      " in result.stdout and "target <= 0.05" in result.stdout
+
+
+class Mixed:
+    """A Knowledge that answers each message with fixed objection pairs and document passages."""
+
+    def __init__(self, answers: dict[str, list[tuple[str, str, float]]]):
+        self.answers = answers
+
+    def search(self, query, *, kind=None, limit=5):
+        hits = [Passage(id=pid, kind=k, text=query, source="s", score=score, response="ok" if k == "objection" else None)
+                for k, pid, score in self.answers[query] if kind in (None, k)]
+        return hits[:limit]
+
+
+def test_objection_matching_sets_answers_aside_and_needs_a_lead_over_the_documents(profile):
+    knowledge = Mixed({
+        "my wife decides": [("objection", "spouse", 0.7), ("domain", "faq#a", 0.3)],
+        "roof is 6 years old": [("objection", "roof-old", 0.7), ("domain", "faq#roof", 0.5)],
+        "how does the free thing work?": [("objection", "scam", 0.67), ("domain", "faq#consult", 0.6)],
+        "hello!": [("objection", "scam", 0.6), ("domain", "faq#a", 0.2)],
+    })
+    cases = [EvalCase(kind="objection", message="my wife decides", expect="spouse"),
+             EvalCase(message="roof is 6 years old", expect=[], asked="roof_age"),
+             EvalCase(message="how does the free thing work?", expect=[]),
+             EvalCase(message="hello!", expect=[])]
+
+    report = evaluate(knowledge, cases, threshold=0.45, profile=profile)
+
+    assert report.matching_at(0.45) == (1, 1, 1, 3)  # the hello is the one false alarm left
+    assert report.matched_false_alarms == [("hello!", "scam", 0.6)]
