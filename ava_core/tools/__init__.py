@@ -6,6 +6,7 @@ from ava_core.tools.handoff import handoff_to_human
 from ava_core.tools.knowledge import search_knowledge
 from ava_core.tools.qualification import record_qualification
 from ava_core.tools.service_area import check_service_area
+from ava_core.tools.web import fetch_page, web_search
 
 SALES_TOOLS = [
     record_qualification,
@@ -15,6 +16,8 @@ SALES_TOOLS = [
     send_meeting_link,
     handoff_to_human,
     search_knowledge,
+    web_search,
+    fetch_page,
 ]
 
 
