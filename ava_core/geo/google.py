@@ -24,7 +24,7 @@ from loguru import logger
 from ava_core.clock import Clock
 from ava_core.geo.area import METERS_PER_MILE, inside_polygon, miles_between
 from ava_core.geo.base import AreaCheck
-from ava_core.geo.cache import GeoCache
+from ava_core.geo.cache import GeoCache, normalise
 from ava_core.geo.profile_area import ProfileAreaGeo
 from ava_core.geo.routes import RouteMatrix, RoutesError, parse_drive
 from ava_core.profile.models import ServiceArea
@@ -161,7 +161,7 @@ class GoogleMapsGeo:
     # --- Google calls, each cached -------------------------------------------------------
 
     def _geocode(self, text: str) -> list[dict[str, Any]]:
-        scope = f"{text} | {self._area.country or ''}"
+        scope = f"{normalise(text)} | {self._area.country or ''}"
         return self._call("geocode", scope, lambda: self._gmaps.geocode(text, components=self._components))
 
     def _reverse(self, pin: tuple[float, float]) -> list[dict[str, Any]]:
