@@ -49,9 +49,9 @@ def refusal(ip: IPAddress) -> str | None:
     if ip in _METADATA:
         return f"{ip} is a cloud metadata address"
     checks = (
-        (ip.is_loopback, "loopback"), (ip.is_link_local, "link-local"), (ip.is_multicast, "multicast"),
+        (ip.is_unspecified, "unspecified"), (ip.is_loopback, "loopback"), (ip.is_link_local, "link-local"), (ip.is_multicast, "multicast"),
         (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT, "carrier-grade NAT"),
-        (ip.is_private, "private"), (ip.is_unspecified, "unspecified"), (ip.is_reserved, "reserved"),
+        (ip.is_private, "private"), (ip.is_reserved, "reserved"),
         (not ip.is_global, "not publicly routable"),
     )
     for hit, what in checks:
