@@ -95,7 +95,8 @@ class RecordedHTTP:
             if any(request.url.params.get(k) != v for k, v in want.params.items()):
                 continue
             return self._answer(exchange.response, request)
-        raise httpx.ConnectError(f"no recorded answer for {request.method} {url}?{request.url.query.decode()}",
+        asked = sorted(k for k in request.url.params if k != "key")  # never echo a key
+        raise httpx.ConnectError(f"no recorded answer for {request.method} {url} (query: {', '.join(asked)})",
                                  request=request)
 
     def _answer(self, answer: RecordedResponse, request: httpx.Request) -> httpx.Response:

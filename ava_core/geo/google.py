@@ -50,6 +50,13 @@ def pin_in(text: str) -> tuple[float, float] | None:
     return (lat, lng) if -90 <= lat <= 90 and -180 <= lng <= 180 else None
 
 
+def transport_reason(exc: googlemaps.exceptions.TransportError) -> str:
+    """The failure's kind and HTTP status, never its text: that can hold the request URL and its key."""
+    base = exc.base_exception
+    status = getattr(exc, "status_code", None)
+    return f"HTTP {status}" if status else type(base).__name__ if base is not None else "no answer"
+
+
 def build_gmaps_client(api_key: str, session: Any, *, timeout: float) -> googlemaps.Client:
     """The googlemaps client, with its quota retries off: AVA falls back instead of waiting."""
     return googlemaps.Client(
@@ -194,7 +201,8 @@ class GoogleMapsGeo:
                 lambda: self._gmaps.timezone(point, timestamp=now),
             )
         except _GOOGLE_FAILURES as exc:
-            logger.bind(alert="geo").warning("Time Zone API failed: {}", exc)
+            reason = transport_reason(exc) if isinstance(exc, googlemaps.exceptions.TransportError) else exc
+            logger.bind(alert="geo").warning("Time Zone API failed: {}", reason)
             return None
         return answer.get("timeZoneId") if answer.get("status", "OK") == "OK" else None
 
@@ -206,7 +214,7 @@ class GoogleMapsGeo:
         except googlemaps.exceptions.Timeout as exc:
             raise GeoUnavailable("the request timed out") from exc
         except googlemaps.exceptions.TransportError as exc:
-            raise GeoUnavailable(f"transport failure: {exc}") from exc
+            raise GeoUnavailable(f"transport failure: {transport_reason(exc)}") from exc
 
 
 def _component(place: dict[str, Any], kind: str) -> str | None:

@@ -44,7 +44,9 @@ def build_web(settings: Settings, profile: Profile, *, http: httpx.Client | None
         return NoWebSearch()
     fetcher = build_fetcher(profile, http=http, resolver=resolver)
     if backend == "provider":
-        return NoWebSearch(fetcher, reason="search is done by the model provider's own web search tool")
+        return NoWebSearch(fetcher, reason=(
+            "no search API is configured (AVA_WEB_SEARCH); the profile leaves searching to Claude's own "
+            "web search tool (web.provider_search), which only Claude has: answer from search_knowledge"))
     from ava_core.web.brave import BraveSearch
     from ava_core.web.tavily import TavilySearch
 
