@@ -91,11 +91,17 @@ class GoogleMapsGeo:
         text = address_or_zip.strip()
         try:
             return self._check(text)
+        except (KeyError, TypeError, ValueError) as exc:  # an answer not in the documented shape
+            return self._fall_back(text, GeoUnavailable(f"unexpected answer ({type(exc).__name__}: {exc})"))
         except GeoUnavailable as exc:
-            logger.bind(alert="geo").error("Google Maps unavailable, judging {!r} by the profile's lists: {}",
-                                           text[:80], exc)
-            check = self._fallback.check(text)
-            return check.model_copy(update={"detail": f"{check.detail} (Google Maps unavailable: {exc})"})
+            return self._fall_back(text, exc)
+
+    def _fall_back(self, text: str, exc: GeoUnavailable) -> AreaCheck:
+        """Never a dead end: the profile's lists judge, and whoever watches the logs is alerted."""
+        logger.bind(alert="geo").error("Google Maps unavailable, judging {!r} by the profile's lists: {}",
+                                       text[:80], exc)
+        check = self._fallback.check(text)
+        return check.model_copy(update={"detail": f"{check.detail} (Google Maps unavailable: {exc})"})
 
     # --- the steps ----------------------------------------------------------------------
 

@@ -162,3 +162,12 @@ def test_a_lead_in_another_time_zone_gets_that_zone(google_geo):
         "300 N Campbell St, El Paso, TX 79901")
     assert check.in_area is True
     assert check.timezone == "America/Denver"
+
+
+def test_an_answer_in_an_unexpected_shape_falls_back_to_the_list(google_geo):
+    http = recorded({"request": {"url": "https://maps.googleapis.com/maps/api/geocode/json",
+                                 "params": {"address": "78704"}},
+                     "response": {"json": {"status": "OK", "results": [{"formatted_address": "somewhere"}]}}})
+    check = google_geo(http).check("78704")
+    assert check.backend == "profile list" and check.in_area is True
+    assert "unexpected answer" in check.detail
