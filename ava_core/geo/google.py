@@ -129,6 +129,7 @@ class GoogleMapsGeo:
         verdict = self._judge(place, point)
         return verdict.model_copy(update={
             "query": text, "address": place.get("formatted_address"), "lat": point[0], "lng": point[1],
+            "normalized": _postal_code(place) or verdict.normalized,
             "timezone": self._timezone(point), "backend": BACKEND,
         })
 

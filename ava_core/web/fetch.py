@@ -10,7 +10,6 @@ import httpx
 
 from ava_core.web.base import Page, WebBlocked, WebError
 from ava_core.web.guard import Guard, Target
-from ava_core.web.readable import readable
 
 USER_AGENT = "AVA-assistant/1.0 (+fetches one page a lead asked about)"
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
@@ -84,6 +83,9 @@ class PageFetcher:
         if kind == "text/plain":
             title, text = None, body.decode("utf-8", errors="replace").strip()
         else:
+            # trafilatura takes ~0.4 s to import: only when a page is actually read.
+            from ava_core.web.readable import readable
+
             title, text = readable(body, final_url)
         truncated = cut or len(text) > self._max_chars
         return Page(url=url, final_url=final_url, title=title, text=text[: self._max_chars], truncated=truncated)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ava_core.web.base import Page, SearchHit, WebOff
-from ava_core.web.fetch import PageFetcher
+
+if TYPE_CHECKING:
+    from ava_core.web.fetch import PageFetcher
 
 OFF_REASON = (
     "web browsing is not configured for this business; answer from search_knowledge, or say a person "
