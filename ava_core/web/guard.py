@@ -49,14 +49,15 @@ def refusal(ip: IPAddress) -> str | None:
     if ip in _METADATA:
         return f"{ip} is a cloud metadata address"
     checks = (
-        (ip.is_unspecified, "unspecified"), (ip.is_loopback, "loopback"), (ip.is_link_local, "link-local"), (ip.is_multicast, "multicast"),
-        (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT, "carrier-grade NAT"),
-        (ip.is_private, "private"), (ip.is_reserved, "reserved"),
-        (not ip.is_global, "not publicly routable"),
+        (ip.is_unspecified, "an unspecified"), (ip.is_loopback, "a loopback"), (ip.is_link_local, "a link-local"),
+        (ip.is_multicast, "a multicast"),
+        (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT, "a carrier-grade NAT"),
+        (ip.is_private, "a private"), (ip.is_reserved, "a reserved"),
+        (not ip.is_global, "not a publicly routable"),
     )
     for hit, what in checks:
         if hit:
-            return f"{ip} is a {what} address"
+            return f"{ip} is {what} address"
     return None
 
 

@@ -28,7 +28,9 @@ def no_dns(host: str, port: int) -> list[str]:
     ("http://[fe80::1]/", "link-local"),
     ("http://224.0.0.1/", "multicast"),
     ("http://[fd00:ec2::254]/latest/meta-data", "metadata"),
-    ("http://0.0.0.0/", "unspecified"),
+    ("http://0.0.0.0/", "an unspecified"),
+    ("http://[2002:a00:1::1]/", "10.0.0.1 is a private address"),  # 6to4
+    ("http://[64:ff9b::a9fe:a9fe]/", "metadata"),  # NAT64 of 169.254.169.254
     ("http://localhost:8080/admin", "internal name"),
     ("file:///etc/passwd", "only http and https"),
     ("gopher://example.com:70/_GET%20/", "only http and https"),
