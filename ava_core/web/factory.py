@@ -14,14 +14,15 @@ from ava_core.web.off import NoWebSearch
 
 
 def web_backend(settings: Settings, profile: Profile) -> str:
-    """off, tavily, brave, or provider (the model's own search; pages still fetched by AVA)."""
+    """off (the profile names nothing to browse for), tavily, brave, or fetch only (no search API:
+    pages are still read, and Claude may search with its own tool when the profile lets it)."""
     if not profile.web.topics:
         return "off"
     if settings.web_search != "off":
         if not settings.web_search_api_key:
             raise ConfigError(f"AVA_WEB_SEARCH={settings.web_search} needs AVA_WEB_SEARCH_API_KEY")
         return settings.web_search
-    return "provider" if profile.web.provider_search else "off"
+    return "fetch only"
 
 
 def build_fetcher(profile: Profile, *, http: httpx.Client | None = None,
@@ -43,10 +44,10 @@ def build_web(settings: Settings, profile: Profile, *, http: httpx.Client | None
     if backend == "off":
         return NoWebSearch()
     fetcher = build_fetcher(profile, http=http, resolver=resolver)
-    if backend == "provider":
+    if backend == "fetch only":
         return NoWebSearch(fetcher, reason=(
-            "no search API is configured (AVA_WEB_SEARCH); the profile leaves searching to Claude's own "
-            "web search tool (web.provider_search), which only Claude has: answer from search_knowledge"))
+            "no web search is configured for this business (AVA_WEB_SEARCH), though fetch_page can read a "
+            "page whose URL you have: answer from search_knowledge, or say a person from the team will confirm"))
     from ava_core.web.brave import BraveSearch
     from ava_core.web.tavily import TavilySearch
 

@@ -82,17 +82,17 @@ class _Recorder:
 def test_the_engine_lets_claude_search_server_side_when_the_profile_chooses_it(make_assistant, say, profile):
     model = _Recorder()
     say(make_assistant(model=model), "hi")
-    assert model.requests[0].provider_search.max_uses == 3
-    off = profile.model_copy(update={"web": profile.web.model_copy(update={"provider_search": False})})
+    assert model.requests[0].provider_search is None  # the demo profile does not choose it
+    chosen = profile.model_copy(update={"web": profile.web.model_copy(update={"provider_search": True})})
     model = _Recorder()
-    say(make_assistant(model=model, profile=off), "hi")
-    assert model.requests[0].provider_search is None
+    say(make_assistant(model=model, profile=chosen), "hi")
+    assert model.requests[0].provider_search.max_uses == 3
 
 
 def test_settings_pick_the_search_backend(profile):
     from ava_core.web.factory import web_backend
 
-    assert web_backend(Settings(), profile) == "provider"
+    assert web_backend(Settings(), profile) == "fetch only"
     assert web_backend(Settings(web_search="brave", web_search_api_key="k"), profile) == "brave"
     never = profile.model_copy(update={"web": profile.web.model_copy(update={"topics": []})})
     assert web_backend(Settings(web_search="brave", web_search_api_key="k"), never) == "off"
