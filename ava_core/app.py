@@ -5,18 +5,22 @@ Every outside-world client is chosen and built here, and nowhere deeper.
 
 from __future__ import annotations
 
+import httpx
+
 from ava_core.agent.turn import Engine
 from ava_core.assistant import Assistant
 from ava_core.calendar import LocalCalendar
 from ava_core.channels import Channel, InProcessChannel
 from ava_core.clock import Clock, SystemClock
-from ava_core.geo import ProfileAreaGeo
+from ava_core.geo.factory import build_geo
 from ava_core.knowledge.base import Knowledge
 from ava_core.models.base import ChatModel
 from ava_core.profile import Profile, load_profile
 from ava_core.settings import Settings
 from ava_core.store import Sealer, Store
 from ava_core.tools import default_toolbox
+from ava_core.web.factory import build_web
+from ava_core.web.guard import Resolver
 
 
 def build_store(settings: Settings) -> Store:
@@ -38,8 +42,14 @@ def build_assistant(
     store: Store | None = None,
     knowledge: Knowledge | None = None,
     channels: dict[str, Channel] | None = None,
+    http: httpx.Client | None = None,
+    resolver: Resolver | None = None,
 ) -> Assistant:
-    """An assistant on the configured backends; anything passed in replaces the default."""
+    """An assistant on the configured backends; anything passed in replaces the default.
+
+    ``http`` carries Google Maps, search-API and page requests, and ``resolver`` answers the
+    page fetcher's DNS lookups: tests and recorded scenarios pass both so nothing leaves the machine.
+    """
     profile = profile or load_profile(settings.profile)
     clock = clock or SystemClock()
     store = store or build_store(settings)
@@ -63,8 +73,9 @@ def build_assistant(
         toolbox=default_toolbox(),
         clock=clock,
         calendar=LocalCalendar(profile.booking, profile.tz, store, clock),
-        geo=ProfileAreaGeo(profile.service_area, profile.business.timezone),
+        geo=build_geo(settings, profile, store, clock, http=http),
         knowledge=knowledge,
+        web=build_web(settings, profile, http=http, resolver=resolver),
         max_steps=settings.max_steps,
         prices=settings.model_prices,
     )

@@ -1,7 +1,7 @@
 """Scenario files: a scripted lead, a frozen clock, and expectations about the outcome.
 
 The format is shared by tests, evals and the R&D app, so it stays stable:
-name, profile, now, channel, lead, model, turns, replay, expect.
+name, profile, now, channel, lead, model, turns, replay, backends, http_fixtures, expect.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from ava_core.channels import InboundMessage, InProcessChannel
 from ava_core.clock import FrozenClock
@@ -21,6 +21,7 @@ from ava_core.models.replay import ScriptedStep
 from ava_core.profile import load_profile
 from ava_core.profile.loader import load_yaml_model
 from ava_core.qualification import standing
+from ava_core.recorded import RecordedHTTP, load_recording
 from ava_core.settings import Settings
 
 
@@ -49,6 +50,30 @@ class Expect(_Strict):
     max_bubble_chars: int | None = Field(None, gt=0)
 
 
+class Backends(_Strict):
+    """Which geo and web backends the scenario runs on; with ``http_fixtures`` their keys are
+    placeholders, since every request is answered from the recording."""
+
+    geo: Literal["google", "profile"] | None = None
+    web_search: Literal["off", "tavily", "brave"] | None = None
+
+    def settings_update(self, *, recorded: bool) -> dict[str, Any]:
+        update: dict[str, Any] = {}
+        if self.geo:
+            update["geo"] = self.geo
+            if recorded and self.geo == "google":
+                update["google_maps_api_key"] = SecretStr(RECORDED_GOOGLE_KEY)
+        if self.web_search:
+            update["web_search"] = self.web_search
+            if recorded and self.web_search != "off":
+                update["web_search_api_key"] = SecretStr("recorded")
+        return update
+
+
+# googlemaps refuses a key that does not look like one; nothing is ever sent with it.
+RECORDED_GOOGLE_KEY = "AIzaRecordedScenarioKeyNotReal000000000"
+
+
 class Scenario(_Strict):
     name: str
     profile: Path | None = None
@@ -58,6 +83,11 @@ class Scenario(_Strict):
     model: str = "playbook"
     turns: list[ScenarioTurn] = Field(min_length=1)
     replay: list[ScriptedStep] = Field(default_factory=list)
+    backends: Backends = Field(default_factory=Backends)
+    http_fixtures: Path | None = Field(
+        None, description="recorded HTTP answers (and DNS) for Google Maps, search APIs and pages; "
+        "relative to the scenario file"
+    )
     expect: Expect = Field(default_factory=Expect)
 
     @field_validator("now")
@@ -104,13 +134,16 @@ class ScenarioResult(BaseModel):
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario file; a bad one raises ScenarioError naming file, line and field."""
     try:
-        return load_yaml_model(Path(path), Scenario)
+        scenario = load_yaml_model(Path(path), Scenario)
     except UnicodeDecodeError as exc:
         raise ScenarioError(not_utf8(path, exc)) from None
     except ConfigError as exc:
         lines = str(exc).splitlines()
         more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
         raise ScenarioError(lines[0] + more) from None
+    if scenario.http_fixtures and not scenario.http_fixtures.is_absolute():
+        scenario.http_fixtures = Path(path).parent / scenario.http_fixtures
+    return scenario
 
 
 def not_utf8(path: str | Path, exc: UnicodeDecodeError) -> str:
@@ -131,11 +164,17 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_d
         raise ConfigError(not_utf8(profile_path, exc)) from None
     clock = FrozenClock(scenario.now)
     with tempfile.TemporaryDirectory(dir=data_dir) as tmp:
-        run_settings = settings.model_copy(update={"db_path": Path(tmp) / "scenario.sqlite3"})
+        recorded = _recorded(scenario)
+        run_settings = settings.model_copy(update={
+            "db_path": Path(tmp) / "scenario.sqlite3",
+            **scenario.backends.settings_update(recorded=recorded is not None),
+        })
         model = build_model(scenario.model, run_settings, profile, replay=scenario.replay)
         channel = InProcessChannel(scenario.channel)
         assistant = build_assistant(run_settings, profile=profile, clock=clock, model=model,
-                                    channels={scenario.channel: channel})
+                                    channels={scenario.channel: channel},
+                                    http=recorded.client() if recorded else None,
+                                    resolver=recorded.resolve if recorded else None)
         address = scenario.lead.id or scenario.lead.phone or "lead-1"
         transcript: list[dict[str, str]] = []
         calls: list[ToolCallView] = []
@@ -165,6 +204,16 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_d
     return ScenarioResult(name=scenario.name, passed=not failures, failures=failures, transcript=transcript,
                           tool_calls=calls, outcome=outcome, usage=usage,
                           knowledge=knowledge_status(assistant.engine.knowledge))
+
+
+def _recorded(scenario: Scenario) -> RecordedHTTP | None:
+    """The scenario's recorded outside world; a bad recording is a bad scenario file."""
+    if scenario.http_fixtures is None:
+        return None
+    try:
+        return RecordedHTTP(load_recording(scenario.http_fixtures))
+    except ConfigError as exc:
+        raise ScenarioError(str(exc).splitlines()[0]) from None
 
 
 def _outcome(assistant, conversation_id: int | None, profile) -> Outcome:

@@ -89,6 +89,16 @@ class Settings(BaseSettings):
     qdrant_path: Path = Path("data/qdrant")
     embedder: Literal["local", "azure"] = "local"
     web_search_api_key: SecretStr | None = None
+    geo: Literal["auto", "google", "profile"] = Field(
+        "auto", description="service-area backend: google (needs AVA_GOOGLE_MAPS_API_KEY), profile (the ZIP/city "
+        "lists), auto = google when the key is set"
+    )
+    geo_timeout_seconds: float = Field(5.0, gt=0, le=30, description="per Google Maps request")
+    geo_cache_days: float = Field(30, ge=0, description="how long a geocoded address is reused")
+    web_search: Literal["off", "tavily", "brave"] = Field(
+        "off", description="search API behind the web_search tool (key: AVA_WEB_SEARCH_API_KEY)"
+    )
+    web_search_timeout_seconds: float = Field(10.0, gt=0, le=60)
 
     @field_validator("db_path")
     @classmethod

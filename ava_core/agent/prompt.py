@@ -31,7 +31,14 @@ def system_prompt(profile: Profile) -> str:
         booking=profile.booking,
         handoff=profile.handoff,
         questions=profile.qualification.questions,
-    )
+    ) + browsing_prompt(profile)
+
+
+def browsing_prompt(profile: Profile) -> str:
+    """When and how AVA may use the web; empty when the profile names nothing to browse for."""
+    if not profile.web.topics:
+        return ""
+    return _template("browsing.md.j2").render(web=profile.web, business=profile.business)
 
 
 def context_prompt(state: ConversationState) -> str:

@@ -35,13 +35,22 @@ from ava_core.clock import Clock
 from ava_core.errors import AvaError, KnowledgeError
 from ava_core.geo.base import Geo
 from ava_core.knowledge.base import Knowledge
-from ava_core.models.base import ChatMessage, ChatModel, ModelRequest, ToolCall, Usage
+from ava_core.models.base import (
+    ChatMessage,
+    ChatModel,
+    ModelRequest,
+    ProviderSearch,
+    ToolCall,
+    Usage,
+)
 from ava_core.models.pricing import ModelPrice, cost_usd
 from ava_core.pacing import split_bubbles
 from ava_core.profile.models import Profile
 from ava_core.state import ConversationState, Guidance
 from ava_core.store import Store
 from ava_core.tools.base import Toolbox, ToolContext
+from ava_core.web.base import WebSearch
+from ava_core.web.off import NoWebSearch
 
 Outcome = Literal["thinking", "reply", "opted_out", "paused", "silent"]
 MAX_CLAIM_RETRIES = 2
@@ -104,6 +113,7 @@ class Engine:
         calendar: Calendar,
         geo: Geo,
         knowledge: Knowledge,
+        web: WebSearch | None = None,
         max_steps: int = 8,
         prices: dict[str, ModelPrice] | None = None,
     ):
@@ -115,10 +125,15 @@ class Engine:
         self.calendar = calendar
         self.geo = geo
         self.knowledge = knowledge
+        self.web = web or NoWebSearch()
         self.max_steps = max_steps
         self.prices = prices or {}
         self._system = system_prompt(profile)  # the profile is fixed for the engine's life
         prepare(profile)
+        web = profile.web
+        self._provider_search = ProviderSearch(
+            allowed_domains=web.allow_domains, blocked_domains=web.deny_domains
+        ) if web.provider_search and web.topics else None
 
     # --- the steps ----------------------------------------------------------------------
 
@@ -176,6 +191,7 @@ class Engine:
             tools=self.toolbox.schemas(),
             state=snapshot,
             conversation_id=str(state.conversation_id),
+            provider_search=self._provider_search,
         )
         started = time.perf_counter()
         try:
@@ -215,7 +231,7 @@ class Engine:
         ctx = ToolContext(
             conversation_id=state.conversation_id, contact_id=state.contact_id, turn_id=state.turn_id,
             profile=self.profile, store=self.store, clock=self.clock, calendar=self.calendar,
-            geo=self.geo, knowledge=self.knowledge,
+            geo=self.geo, knowledge=self.knowledge, web=self.web,
         )
         started = time.perf_counter()
         result = self.toolbox.execute(ctx, call)

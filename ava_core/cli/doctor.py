@@ -1,4 +1,4 @@
-"""``ava doctor``: checks each configured model provider live, one line each.
+"""``ava doctor``: checks each configured model provider, Google Maps and web search live, one line each.
 
 A provider passes when it is reachable, its deployment or model exists, and it answers a tiny
 probe with a tool call. The output holds provider names, deployment and model names and the
@@ -95,20 +95,98 @@ def providers_to_check(settings: Settings) -> list[str]:
     return list(dict.fromkeys(configured + named))
 
 
-def run_doctor(settings: Settings, *, echo: Callable[[str], None] = typer.echo, http_client: Any = None) -> int:
-    """Print one verdict per provider; the exit code is 1 when any fails, 0 otherwise."""
+def run_doctor(settings: Settings, *, echo: Callable[[str], None] = typer.echo, http_client: Any = None,
+               backends_http: Any = None) -> int:
+    """Print one verdict per provider and keyed backend; the exit code is 1 when any fails, 0 otherwise."""
     names = providers_to_check(settings)
+    backends = check_backends(settings, http=backends_http)
     if not names:
         echo(
             "No model provider is configured (AVA_AZURE_OPENAI_*, AVA_ANTHROPIC_API_KEY or "
             "AVA_OPENAI_COMPATIBLE_*), so there is nothing to check: AVA answers with the offline playbook."
         )
-        return 0
+        for verdict in backends:
+            echo(verdict.line())
+        return 0 if all(v.ok for v in backends) else 1
     echo(f"model chain: {' > '.join(dict.fromkeys([settings.model, *settings.fallback_models]))}")
-    verdicts = [check_provider(n, settings, http_client=http_client) for n in names]
+    verdicts = [check_provider(n, settings, http_client=http_client) for n in names] + backends
     for verdict in verdicts:
         echo(verdict.line())
     return 0 if all(v.ok for v in verdicts) else 1
+
+
+def check_backends(settings: Settings, *, http: Any = None) -> list[Verdict]:
+    """Google Maps and the search API, live, when their keys are set (one cheap request each)."""
+    verdicts = []
+    if settings.google_maps_api_key and settings.geo != "profile":
+        verdicts.append(check_google_maps(settings, http=http))
+    if settings.web_search != "off":
+        verdicts.append(check_web_search(settings, http=http))
+    return verdicts
+
+
+def check_google_maps(settings: Settings, *, http: Any = None) -> Verdict:
+    """Geocode the profile's base address, look up its time zone, and (for driving) one route."""
+    import googlemaps
+    import httpx
+
+    from ava_core.geo.google import build_gmaps_client, transport_reason
+    from ava_core.geo.requests_bridge import session_over
+    from ava_core.geo.routes import RouteMatrix, RoutesError, parse_drive
+    from ava_core.profile import load_profile
+
+    name = "google maps"
+    try:
+        area = load_profile(settings.profile).service_area
+    except AvaError as exc:
+        return Verdict(name, False, f"profile: {str(exc).splitlines()[0]}")
+    place = area.base_address or (area.zips[0] if area.zips else area.cities[0])
+    key = settings.google_maps_api_key.get_secret_value()
+    http = http or httpx.Client(timeout=settings.geo_timeout_seconds)
+    gmaps = build_gmaps_client(key, session_over(http), timeout=settings.geo_timeout_seconds)
+    hint = "check AVA_GOOGLE_MAPS_API_KEY and that the Geocoding and Time Zone APIs are enabled for it"
+    try:
+        results = gmaps.geocode(place, components={"country": area.country} if area.country else None)
+        if not results:
+            return Verdict(name, False, f"reachable, but {place!r} was not found: fix service_area.base_address")
+        location = results[0]["geometry"]["location"]
+        point = (location["lat"], location["lng"])
+        zone = gmaps.timezone(point).get("timeZoneId")
+    except googlemaps.exceptions.ApiError as exc:
+        return Verdict(name, False, f"refused: {exc}: {hint}")
+    except googlemaps.exceptions.Timeout:
+        return Verdict(name, False, f"not reachable: no answer within {settings.geo_timeout_seconds:g} s")
+    except googlemaps.exceptions.TransportError as exc:
+        return Verdict(name, False, f"not reachable: {transport_reason(exc)}")
+    detail = f"geocoding and time zone work ({results[0]['formatted_address']}, {zone})"
+    if area.distance == "driving":
+        try:
+            parse_drive(RouteMatrix(http, key, timeout=settings.geo_timeout_seconds).fetch(point, point))
+        except RoutesError as exc:
+            return Verdict(name, False, f"{detail}, but {exc}")
+        detail += ", Routes API works"
+    return Verdict(name, True, detail)
+
+
+def check_web_search(settings: Settings, *, http: Any = None) -> Verdict:
+    """One search with the configured API (costs one search credit)."""
+    from ava_core.profile import load_profile
+    from ava_core.web.base import WebError
+    from ava_core.web.factory import build_web
+
+    name = f"web search {settings.web_search}"
+    try:
+        profile = load_profile(settings.profile)
+        if not profile.web.topics:
+            return Verdict(name, False, "AVA_WEB_SEARCH is set but the profile's web.topics is empty: "
+                                        "AVA will not browse; list what it may look up")
+        web = build_web(settings, profile, http=http)
+        hits = web.search("solar panels", limit=1)
+    except WebError as exc:
+        return Verdict(name, False, str(exc))
+    except AvaError as exc:
+        return Verdict(name, False, str(exc).splitlines()[0])
+    return Verdict(name, True, f"reachable, key accepted, {len(hits)} result(s) for a test query")
 
 
 def register(app: typer.Typer) -> None:
@@ -116,7 +194,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def doctor() -> None:
-        """Check each configured model provider live: reachable, deployment found, tool calling works."""
+        """Check each configured model provider, Google Maps and web search live."""
         try:
             settings = Settings()
         except Exception as exc:  # pydantic's ValidationError; secrets are strings, never invalid

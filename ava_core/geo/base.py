@@ -14,6 +14,13 @@ class AreaCheck(BaseModel):
     distance_miles: float | None = None
     timezone: str | None = None
     detail: str = ""
+    address: str | None = None  # the place found, as the geocoder formats it
+    lat: float | None = None
+    lng: float | None = None
+    drive_minutes: float | None = None
+    candidates: list[str] | None = None  # several places matched: the lead must pick one
+    ask: str | None = None  # what to ask the lead before judging
+    backend: str | None = None  # google | profile list
 
 
 class Geo(Protocol):

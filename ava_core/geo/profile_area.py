@@ -7,6 +7,7 @@ import re
 from ava_core.geo.base import AreaCheck
 from ava_core.profile.models import ServiceArea
 
+BACKEND = "profile list"
 _ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
 
 
@@ -29,14 +30,16 @@ class ProfileAreaGeo:
                 normalized=zip_code,
                 timezone=self._timezone if inside else None,
                 detail=f"ZIP {zip_code} is {'inside' if inside else 'outside'} the service area",
+                backend=BACKEND,
             )
         folded = text.casefold()
         for key, city in self._cities.items():
             if re.search(rf"\b{re.escape(key)}\b", folded):
                 return AreaCheck(
                     query=text, in_area=True, normalized=city, timezone=self._timezone,
-                    detail=f"{city} is a city we serve",
+                    detail=f"{city} is a city we serve", backend=BACKEND,
                 )
         return AreaCheck(
-            query=text, in_area=None, detail="no ZIP code or served city found; ask for the 5-digit ZIP"
+            query=text, in_area=None, detail="no ZIP code or served city found; ask for the 5-digit ZIP",
+            backend=BACKEND,
         )

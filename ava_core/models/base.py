@@ -47,6 +47,15 @@ class Usage(BaseModel):
         )
 
 
+class ProviderSearch(BaseModel):
+    """The profile lets a provider with its own web search tool (Claude) search instead of AVA's
+    ``web_search`` tool; providers without one ignore it and keep the tool."""
+
+    max_uses: int = 3
+    allowed_domains: list[str] = Field(default_factory=list)
+    blocked_domains: list[str] = Field(default_factory=list)
+
+
 class ModelRequest(BaseModel):
     """What one model step sees. ``state`` is the structured snapshot the prompt was rendered
     from; language models read it through ``system``, the offline playbook reads it directly."""
@@ -57,6 +66,7 @@ class ModelRequest(BaseModel):
     tools: list[ToolSchema] = Field(default_factory=list)
     state: ConversationState | None = None
     conversation_id: str | None = None
+    provider_search: ProviderSearch | None = None
 
 
 class ModelResponse(BaseModel):

@@ -15,6 +15,7 @@ from ava_core.models.base import (
     ChatMessage,
     ModelRequest,
     ModelResponse,
+    ProviderSearch,
     ToolCall,
     ToolSchema,
     Usage,
@@ -26,6 +27,7 @@ from ava_core.models.wire import paired
 # breakpoint on the last tool caches them even though the system prompt carries the
 # current time; a second one on the system block caches it whenever it is unchanged.
 EPHEMERAL = {"type": "ephemeral"}
+SERVER_SEARCH = {"type": "web_search_20250305", "name": "web_search"}
 
 
 def to_anthropic_tools(tools: list[ToolSchema]) -> list[dict[str, Any]]:
@@ -135,16 +137,48 @@ def build_anthropic_request(request: ModelRequest, *, model: str, max_tokens: in
     system = to_anthropic_system(request.system, [request.context, *notes])
     if system:
         body["system"] = system
-    if request.tools:
-        body["tools"] = to_anthropic_tools(request.tools)
+    tools = request.tools
+    if request.provider_search:
+        # Claude's server-side search replaces AVA's own web_search tool of the same name (§5.3).
+        tools = [t for t in tools if t.name != SERVER_SEARCH["name"]]
+    if tools:
+        body["tools"] = to_anthropic_tools(tools)
+    if request.provider_search:
+        body.setdefault("tools", []).append(server_search_tool(request.provider_search))
     return body
+
+
+def server_search_tool(search: ProviderSearch) -> dict[str, Any]:
+    """Anthropic's server-side web search tool (api-wire-formats.md §5.3)."""
+    tool: dict[str, Any] = {**SERVER_SEARCH, "max_uses": search.max_uses}
+    # The API takes allowed_domains or blocked_domains, never both.
+    if search.allowed_domains:
+        tool["allowed_domains"] = search.allowed_domains
+    elif search.blocked_domains:
+        tool["blocked_domains"] = search.blocked_domains
+    return tool
+
+
+def cited_sources(content: list[dict[str, Any]]) -> list[str]:
+    """URLs of web search results Claude cited in its text, in order, once each."""
+    urls = [
+        c.get("url") for b in content if b.get("type") == "text"
+        for c in b.get("citations") or [] if c.get("type") == "web_search_result_location" and c.get("url")
+    ]
+    return list(dict.fromkeys(urls))
 
 
 def parse_anthropic_message(payload: dict[str, Any], *, provider: str) -> ModelResponse:
     """A Messages API response body as a ``ModelResponse``."""
-    message = message_from_anthropic(payload.get("content") or [])
+    content = payload.get("content") or []
+    message = message_from_anthropic(content)
+    text = message.text
+    # The lead sees plain text: a source the answer cites travels with it as its URL.
+    missing = [url for url in cited_sources(content) if url not in text]
+    if text and missing:
+        text = text + "\n\n" + "\n".join(f"Source: {url}" for url in missing)
     return ModelResponse(
-        text=message.text,
+        text=text,
         tool_calls=message.tool_calls,
         usage=usage_from_anthropic(payload.get("usage")),
         model=payload.get("model") or "",

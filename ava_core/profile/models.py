@@ -157,6 +157,17 @@ class ServiceArea(_Strict):
     base_address: str | None = None
     radius_miles: float | None = Field(None, gt=0)
     out_of_area_message: str = "Unfortunately that's outside the area we serve right now."
+    # With a Google Maps key (ava_core/geo/google.py); without one the ZIP/city lists decide.
+    country: str | None = Field(
+        None, pattern=r"^[A-Za-z]{2}$", description="ISO country code geocoding is restricted to, e.g. US"
+    )
+    distance: Literal["straight_line", "driving"] = Field(
+        "straight_line", description="how radius_miles is measured from base_address: as the crow flies or by road"
+    )
+    max_drive_minutes: float | None = Field(None, gt=0, description="driving time limit from base_address")
+    polygon: list[tuple[float, float]] = Field(
+        default_factory=list, description="the area's outline as [lat, lng] points; a place must be inside it"
+    )
 
     @field_validator("zips")
     @classmethod
@@ -165,6 +176,16 @@ class ServiceArea(_Strict):
         if bad:
             raise ValueError(f"ZIP codes must be 5 digits, got {bad}")
         return [str(z) for z in zips]
+
+    @model_validator(mode="after")
+    def _distance_rules_fit(self) -> ServiceArea:
+        if (self.radius_miles or self.max_drive_minutes) and not self.base_address:
+            raise ValueError("radius_miles and max_drive_minutes are measured from base_address: give it")
+        if self.max_drive_minutes and self.distance != "driving":
+            raise ValueError("max_drive_minutes needs distance: driving")
+        if self.polygon and len(self.polygon) < 3:
+            raise ValueError("a polygon needs at least 3 [lat, lng] points")
+        return self
 
     @model_validator(mode="after")
     def _something_to_check(self) -> ServiceArea:
@@ -306,6 +327,36 @@ class LanguageTexts(_Strict):
     opt_out_confirmation: str = Field(min_length=1)
     handoff_message: str = Field(min_length=1)
     fallback_objection_reply: str = Field(min_length=1)
+class WebBrowsing(_Strict):
+    """When and where AVA may look things up on the web (backends and keys are settings)."""
+
+    topics: list[str] = Field(
+        default_factory=list,
+        description="what AVA may browse for, e.g. incentives, utility rates, news; empty: never browse",
+    )
+    provider_search: bool = Field(
+        False, description="when the model is Claude, use Anthropic's server-side web search instead of the search API"
+    )
+    allow_domains: list[str] = Field(default_factory=list, description="only these domains (and subdomains)")
+    deny_domains: list[str] = Field(default_factory=list, description="never these domains (and subdomains)")
+    max_results: int = Field(5, ge=1, le=20)
+    fetch_max_bytes: int = Field(2_000_000, ge=1_000, description="a page larger than this is cut off")
+    fetch_max_chars: int = Field(6_000, ge=200, description="readable text handed to the model, at most")
+    fetch_timeout_seconds: float = Field(10, gt=0, le=60, description="a page fetch, redirects included")
+
+    @field_validator("allow_domains", "deny_domains")
+    @classmethod
+    def _bare_domains(cls, domains: list[str]) -> list[str]:
+        bad = [d for d in domains if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", d.strip().lower())]
+        if bad:
+            raise ValueError(f"give bare domain names such as irs.gov, got {bad}")
+        return [d.strip().lower() for d in domains]
+
+    @model_validator(mode="after")
+    def _one_list(self) -> WebBrowsing:
+        if self.allow_domains and self.deny_domains:
+            raise ValueError("give allow_domains or deny_domains, not both")
+        return self
 
 
 class Profile(_Strict):
@@ -361,6 +412,7 @@ class Profile(_Strict):
                         f"the question (options: {options})"
                     )
         return self
+    web: WebBrowsing = Field(default_factory=WebBrowsing)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -139,4 +139,19 @@ MIGRATIONS: list[str] = [
     CREATE INDEX turn_states_by_conversation ON turn_states(conversation_id);
     CREATE INDEX turn_states_by_age ON turn_states(updated_at);
     """,
+    # 4: geocoding answers cached so a conversation never pays twice for one address, and the
+    # place a lead gave recorded with its area check.
+    """
+    CREATE TABLE geo_cache (
+        kind TEXT NOT NULL,                  -- geocode | reverse | timezone | route
+        key TEXT NOT NULL,                   -- the normalised query, as a keyed hash when encrypted
+        payload TEXT NOT NULL,               -- the provider's JSON answer; sealed when encrypted
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (kind, key)
+    );
+    ALTER TABLE area_checks ADD COLUMN place TEXT;          -- JSON address, lat, lng; sealed when encrypted
+    ALTER TABLE area_checks ADD COLUMN timezone TEXT;       -- the lead's IANA time zone
+    ALTER TABLE area_checks ADD COLUMN distance_miles REAL;
+    ALTER TABLE area_checks ADD COLUMN backend TEXT;        -- google | profile list
+    """,
 ]

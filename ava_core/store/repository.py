@@ -674,12 +674,50 @@ class Store:
         }
 
     def record_area_check(
-        self, conversation_id: int, query: str, in_area: bool | None, detail: str, at: datetime
+        self, conversation_id: int, query: str, in_area: bool | None, detail: str, at: datetime,
+        *, place: dict[str, Any] | None = None, timezone: str | None = None,
+        distance_miles: float | None = None, backend: str | None = None,
     ) -> None:
+        """One service-area verdict; ``place`` (address, lat, lng) is sealed like other PII."""
         with self._unit(write=True) as conn:
             conn.execute(
-                "INSERT INTO area_checks (conversation_id, query, in_area, detail, checked_at) VALUES (?,?,?,?,?)",
-                (conversation_id, query, None if in_area is None else int(in_area), detail, _iso(at)),
+                "INSERT INTO area_checks (conversation_id, query, in_area, detail, checked_at, place, timezone, "
+                "distance_miles, backend) VALUES (?,?,?,?,?,?,?,?,?)",
+                (conversation_id, query, None if in_area is None else int(in_area), detail, _iso(at),
+                 self._sealer.seal(json.dumps(place)) if place else None, timezone, distance_miles, backend),
+            )
+
+    def area_place(self, conversation_id: int) -> dict[str, Any] | None:
+        """The newest located place of this lead: address, lat, lng, timezone, distance, backend."""
+        with self._unit() as conn:
+            row = conn.execute(
+                "SELECT * FROM area_checks WHERE conversation_id = ? AND (place IS NOT NULL OR timezone IS NOT NULL) "
+                "ORDER BY rowid DESC LIMIT 1",
+                (conversation_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        place = json.loads(self._sealer.open(row["place"]) or "{}") if row["place"] else {}
+        return {**place, "timezone": row["timezone"], "distance_miles": row["distance_miles"],
+                "backend": row["backend"], "in_area": None if row["in_area"] is None else bool(row["in_area"])}
+
+    def cached_geo(self, kind: str, key: str, *, newer_than: datetime) -> Any | None:
+        """A cached provider answer for this normalised query, unless older than ``newer_than``."""
+        with self._unit() as conn:
+            row = conn.execute(
+                "SELECT payload, fetched_at FROM geo_cache WHERE kind = ? AND key = ?",
+                (kind, self._sealer.blind(key)),
+            ).fetchone()
+        if row is None or datetime.fromisoformat(row["fetched_at"]) < newer_than:
+            return None
+        return json.loads(self._sealer.open(row["payload"]))
+
+    def cache_geo(self, kind: str, key: str, payload: Any, at: datetime) -> None:
+        with self._unit(write=True) as conn:
+            conn.execute(
+                "INSERT INTO geo_cache (kind, key, payload, fetched_at) VALUES (?,?,?,?) "
+                "ON CONFLICT (kind, key) DO UPDATE SET payload = excluded.payload, fetched_at = excluded.fetched_at",
+                (kind, self._sealer.blind(key), self._sealer.seal(json.dumps(payload)), _iso(at)),
             )
 
     def last_area_check(self, conversation_id: int) -> tuple[str, bool | None, str] | None:

@@ -7,6 +7,7 @@ from ava_core.tools.knowledge import search_knowledge
 from ava_core.tools.opt_out import opt_out_lead
 from ava_core.tools.qualification import record_qualification
 from ava_core.tools.service_area import check_service_area
+from ava_core.tools.web import fetch_page, web_search
 
 SALES_TOOLS = [
     record_qualification,
@@ -17,6 +18,8 @@ SALES_TOOLS = [
     handoff_to_human,
     search_knowledge,
     opt_out_lead,
+    web_search,
+    fetch_page,
 ]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from loguru import logger
@@ -22,6 +22,8 @@ from ava_core.knowledge.base import Knowledge
 from ava_core.models.base import ToolCall, ToolSchema
 from ava_core.profile.models import Profile
 from ava_core.store import Store
+from ava_core.web.base import WebSearch
+from ava_core.web.off import NoWebSearch
 
 
 @dataclass
@@ -37,6 +39,7 @@ class ToolContext:
     calendar: Calendar
     geo: Geo
     knowledge: Knowledge
+    web: WebSearch = field(default_factory=NoWebSearch)
 
 
 class ToolResult(BaseModel):

@@ -16,6 +16,7 @@ from loguru import logger
 from pydantic import BaseModel, Field
 
 from ava_core.calendar.base import Slot, slot_label
+from ava_core.geo.lead_time import in_lead_time, lead_zone
 from ava_core.profile.models import Profile
 from ava_core.qualification import standing
 from ava_core.store import Appointment, SlotTaken
@@ -99,7 +100,9 @@ def offer(ctx: ToolContext, start: datetime, end: datetime, *, earliest: str | N
         and (latest is None or f"{s.start.astimezone(tz):%H:%M}" < latest)
     ]
     picked = spread(free, ctx.profile.booking.slots_to_offer)
-    described = [(s.id_in(tz), s.start, s.end, slot_label(s.start, tz)) for s in picked]
+    lead_tz = lead_zone(ctx.store, ctx.conversation_id)
+    described = [(s.id_in(tz), s.start, s.end, in_lead_time(slot_label(s.start, tz), s.start, tz, lead_tz))
+                 for s in picked]
     if described:
         ctx.store.record_offer(ctx.conversation_id, described, ctx.clock.now())
     return [{"id": sid, "label": label} for sid, _, _, label in described]

@@ -127,3 +127,36 @@ def test_refusal_becomes_a_safe_reply_and_a_handoff(claude):
     assert response.text
     assert [c.name for c in response.tool_calls] == ["handoff_to_human"]
     assert response.finish_reason == "refusal"
+
+
+def test_with_provider_search_claude_searches_server_side_and_cites_its_source(claude):
+    from ava_core.models.base import ProviderSearch
+    from ava_core.tools import default_toolbox
+
+    model, endpoint = claude("anthropic/web_search_reply.json")
+    request = lead_asks("does the federal solar tax credit still apply?").model_copy(update={
+        "tools": default_toolbox().schemas(),
+        "provider_search": ProviderSearch(allowed_domains=["irs.gov", "energy.gov"]),
+    })
+
+    response = model.complete(request)
+
+    tools = endpoint.bodies[0]["tools"]
+    server = [t for t in tools if t.get("type") == "web_search_20250305"]
+    assert server == [{"type": "web_search_20250305", "name": "web_search", "max_uses": 3,
+                       "allowed_domains": ["irs.gov", "energy.gov"]}]
+    assert [t["name"] for t in tools].count("web_search") == 1  # AVA's own web_search tool steps aside
+    assert "fetch_page" in [t["name"] for t in tools]
+    assert "ended for systems installed after December 31, 2025" in response.text
+    assert response.text.endswith("Source: https://www.irs.gov/credits-deductions/residential-clean-energy-credit")
+    assert response.tool_calls == []  # the server-side search is not a tool call for AVA to run
+
+
+def test_without_provider_search_claude_gets_avas_own_web_search_tool(claude):
+    from ava_core.tools import default_toolbox
+
+    model, endpoint = claude("anthropic/reply.json")
+    model.complete(lead_asks().model_copy(update={"tools": default_toolbox().schemas()}))
+    tools = endpoint.bodies[0]["tools"]
+    assert not any(t.get("type") for t in tools)
+    assert "web_search" in [t["name"] for t in tools]

@@ -1,0 +1,25 @@
+"""Web pages and search APIs served from recorded payloads (tests/fixtures/web/); DNS is injected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ava_core.recorded import Exchange, RecordedHTTP, Recording
+
+WEB = Path(__file__).resolve().parents[1] / "fixtures" / "web"
+IRS_URL = "https://www.irs.gov/credits-deductions/residential-clean-energy-credit"
+IRS_IP = "23.50.52.17"
+
+
+def recorded(*exchanges: dict, dns: dict[str, list[str]] | None = None) -> RecordedHTTP:
+    recording = Recording(dns=dns or {}, exchanges=[Exchange.model_validate(e) for e in exchanges])
+    return RecordedHTTP(recording.model_copy(update={"base": WEB}))
+
+
+def page(url: str, file: str = "irs_residential_clean_energy_credit.html", **response) -> dict:
+    return {"request": {"url": url},
+            "response": {"file": file, "headers": {"content-type": "text/html; charset=utf-8"}, **response}}
+
+
+def redirect(url: str, to: str, status: int = 302) -> dict:
+    return {"request": {"url": url}, "response": {"status": status, "headers": {"location": to}}}
