@@ -13,11 +13,14 @@ from dataclasses import dataclass
 
 import httpx
 
-from ava_core.app import build_assistant, build_store
+from ava_core.app import build_assistant, build_ghl, build_store
 from ava_core.assistant import Assistant
 from ava_core.channels.voice import Transcriber, build_transcriber
 from ava_core.channels.whatsapp import WhatsAppChannel
+from ava_core.clock import SystemClock
+from ava_core.ghl.crm import CrmMirror
 from ava_core.logging import configure_logging
+from ava_core.profile import load_profile
 from ava_core.settings import Settings
 
 
@@ -27,6 +30,7 @@ class Services:
     assistant: Assistant
     whatsapp: WhatsAppChannel | None = None
     transcriber: Transcriber | None = None
+    crm: CrmMirror | None = None  # GoHighLevel contacts, when AVA_GHL_CONTACTS is on
 
 
 def build_services(settings: Settings) -> Services:
@@ -45,9 +49,14 @@ def build_services(settings: Settings) -> Services:
             template_language=settings.whatsapp_template_language,
             last_inbound=lambda to: store.last_inbound_at("whatsapp", to),
         )
-    channels = {"whatsapp": whatsapp} if whatsapp else {}
-    assistant = build_assistant(settings, store=store, channels=channels)
-    return Services(settings, assistant, whatsapp, build_transcriber(settings, http))
+    channels: dict = {"whatsapp": whatsapp} if whatsapp else {}
+    profile, clock = load_profile(settings.profile), SystemClock()
+    ghl = build_ghl(settings, profile, store, clock, http)
+    if ghl is not None:
+        channels["ghl"] = ghl.channel
+    assistant = build_assistant(settings, profile=profile, clock=clock, store=store, channels=channels, http=http,
+                                ghl=ghl)
+    return Services(settings, assistant, whatsapp, build_transcriber(settings, http), crm=assistant.crm)
 
 
 class Runtime:

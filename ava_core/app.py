@@ -5,17 +5,29 @@ Every outside-world client is chosen and built here, and nowhere deeper.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import httpx
+
 from ava_core.agent.turn import Engine
 from ava_core.assistant import Assistant
 from ava_core.calendar import LocalCalendar
+from ava_core.calendar.base import Calendar
 from ava_core.channels import Channel, InProcessChannel
 from ava_core.clock import Clock, SystemClock
+from ava_core.errors import ConfigError
 from ava_core.geo import ProfileAreaGeo
+from ava_core.ghl.calendars import GhlCalendar
+from ava_core.ghl.contacts import GhlContacts
+from ava_core.ghl.conversations import GhlChannel
+from ava_core.ghl.crm import CrmMirror
+from ava_core.ghl.http import GhlApi
 from ava_core.knowledge.base import Knowledge
 from ava_core.models.base import ChatModel
 from ava_core.profile import Profile, load_profile
 from ava_core.settings import Settings
 from ava_core.store import Sealer, Store
+from ava_core.store.crm import CrmRecords
 from ava_core.tools import default_toolbox
 
 
@@ -29,6 +41,45 @@ def build_store(settings: Settings) -> Store:
     )
 
 
+@dataclass
+class Ghl:
+    """The GoHighLevel pieces of one deployment, built on one API client."""
+
+    api: GhlApi
+    channel: GhlChannel
+    contacts: GhlContacts
+    crm: CrmMirror
+
+
+def build_ghl(settings: Settings, profile: Profile, store: Store, clock: Clock,
+              http: httpx.Client | None = None) -> Ghl | None:
+    """GoHighLevel on the configured token and location; None when no token is set."""
+    if settings.ghl_access_token is None:
+        return None
+    if not settings.ghl_location_id:
+        raise ConfigError("AVA_GHL_ACCESS_TOKEN is set but AVA_GHL_LOCATION_ID is not: set the sub-account's "
+                          "location id (Settings > Business Profile in GoHighLevel)")
+    api = GhlApi(client=http or httpx.Client(timeout=httpx.Timeout(20.0, connect=5.0)),
+                 token=settings.ghl_access_token.get_secret_value(), location_id=settings.ghl_location_id,
+                 base_url=settings.ghl_base_url)
+    records = CrmRecords(store)
+    channel = GhlChannel(api, reply_type_of=lambda to: records.reply_type("ghl", to),
+                         email_subject=profile.business.name)
+    contacts = GhlContacts(api)
+    return Ghl(api, channel, contacts, CrmMirror(contacts, store, profile, clock, mirror_all=settings.ghl_contacts))
+
+
+def build_calendar(settings: Settings, profile: Profile, store: Store, clock: Clock, ghl: Ghl | None) -> Calendar:
+    """The local calendar, or the GoHighLevel calendar when AVA_CALENDAR_BACKEND=ghl."""
+    if settings.calendar_backend == "local":
+        return LocalCalendar(profile.booking, profile.tz, store, clock)
+    if ghl is None or not settings.ghl_calendar_id:
+        raise ConfigError("AVA_CALENDAR_BACKEND=ghl needs AVA_GHL_ACCESS_TOKEN, AVA_GHL_LOCATION_ID and "
+                          "AVA_GHL_CALENDAR_ID")
+    return GhlCalendar(ghl.api, calendar_id=settings.ghl_calendar_id, booking=profile.booking, tz=profile.tz,
+                       store=store, contact_of=ghl.crm.contact_of)
+
+
 def build_assistant(
     settings: Settings,
     *,
@@ -38,8 +89,11 @@ def build_assistant(
     store: Store | None = None,
     knowledge: Knowledge | None = None,
     channels: dict[str, Channel] | None = None,
+    http: httpx.Client | None = None,
+    ghl: Ghl | None = None,
 ) -> Assistant:
-    """An assistant on the configured backends; anything passed in replaces the default."""
+    """An assistant on the configured backends; anything passed in replaces the default
+    (``http`` is the client GoHighLevel calls go through)."""
     profile = profile or load_profile(settings.profile)
     clock = clock or SystemClock()
     store = store or build_store(settings)
@@ -56,13 +110,14 @@ def build_assistant(
         from ava_core.knowledge.factory import build_knowledge
 
         knowledge = build_knowledge(settings, profile)
+    ghl = ghl or build_ghl(settings, profile, store, clock, http)
     engine = Engine(
         profile=profile,
         store=store,
         model=model,
         toolbox=default_toolbox(),
         clock=clock,
-        calendar=LocalCalendar(profile.booking, profile.tz, store, clock),
+        calendar=build_calendar(settings, profile, store, clock, ghl),
         geo=ProfileAreaGeo(profile.service_area, profile.business.timezone),
         knowledge=knowledge,
         max_steps=settings.max_steps,
@@ -70,4 +125,5 @@ def build_assistant(
     )
     if channels is None:
         channels = {name: InProcessChannel(name) for name in ("web", "whatsapp", "ghl")}
-    return Assistant(engine, channels)
+    crm = ghl.crm if ghl is not None and settings.ghl_contacts else None
+    return Assistant(engine, channels, crm=crm)
