@@ -7,7 +7,7 @@ contact's whole list (UpsertContactDto/UpdateContactDto), which would wipe the s
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ava_core.ghl.http import CONTACTS, GhlApi, GhlError
@@ -76,7 +76,7 @@ class GhlContacts:
                           what="write a note on the contact")
 
     def add_task(self, contact_id: str, *, title: str, body: str, due: datetime, user_id: str | None = None) -> None:
-        task: dict[str, Any] = {"title": title, "body": body, "dueDate": due.isoformat().replace("+00:00", "Z"),
+        task: dict[str, Any] = {"title": title, "body": body, "dueDate": due.astimezone(UTC).isoformat().replace("+00:00", "Z"),
                                 "completed": False}
         if user_id:
             task["assignedTo"] = user_id
