@@ -1,7 +1,9 @@
 """Scenario files: a scripted lead, a frozen clock, and expectations about the outcome.
 
 The format is shared by tests, evals and the R&D app, so it stays stable:
-name, profile, now, channel, lead, model, turns, replay, expect.
+name, profile, now, channel, lead, model, turns, replay, expect; and, to run against an
+outside API offline, settings (AVA settings by field name) and http_fixtures (a directory
+of recorded exchanges, see ``ava_core/recorded_http.py``, relative to the scenario file).
 """
 
 from __future__ import annotations
@@ -11,7 +13,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ava_core.channels import InboundMessage, InProcessChannel
 from ava_core.clock import FrozenClock
@@ -21,6 +31,7 @@ from ava_core.models.replay import ScriptedStep
 from ava_core.profile import load_profile
 from ava_core.profile.loader import load_yaml_model
 from ava_core.qualification import standing
+from ava_core.recorded_http import RecordedHttp
 from ava_core.settings import Settings
 
 
@@ -59,6 +70,10 @@ class Scenario(_Strict):
     turns: list[ScenarioTurn] = Field(min_length=1)
     replay: list[ScriptedStep] = Field(default_factory=list)
     expect: Expect = Field(default_factory=Expect)
+    settings: dict[str, Any] = Field(
+        default_factory=dict, description="AVA settings for this run by field name, e.g. calendar_backend: ghl")
+    http_fixtures: Path | None = Field(
+        None, description="directory of recorded HTTP exchanges that answer every outside API call")
 
     @field_validator("now")
     @classmethod
@@ -104,7 +119,10 @@ class ScenarioResult(BaseModel):
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario file; a bad one raises ScenarioError naming file, line and field."""
     try:
-        return load_yaml_model(Path(path), Scenario)
+        scenario = load_yaml_model(Path(path), Scenario)
+        if scenario.http_fixtures is not None and not scenario.http_fixtures.is_absolute():
+            scenario.http_fixtures = Path(path).parent / scenario.http_fixtures
+        return scenario
     except UnicodeDecodeError as exc:
         raise ScenarioError(not_utf8(path, exc)) from None
     except ConfigError as exc:
@@ -131,11 +149,14 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_d
         raise ConfigError(not_utf8(profile_path, exc)) from None
     clock = FrozenClock(scenario.now)
     with tempfile.TemporaryDirectory(dir=data_dir) as tmp:
-        run_settings = settings.model_copy(update={"db_path": Path(tmp) / "scenario.sqlite3"})
+        run_settings = settings.model_copy(update={**_overrides(scenario.settings),
+                                                   "db_path": Path(tmp) / "scenario.sqlite3"})
         model = build_model(scenario.model, run_settings, profile, replay=scenario.replay)
         channel = InProcessChannel(scenario.channel)
+        recorded = RecordedHttp.load(scenario.http_fixtures) if scenario.http_fixtures else None
+        http = recorded.client() if recorded else None
         assistant = build_assistant(run_settings, profile=profile, clock=clock, model=model,
-                                    channels={scenario.channel: channel})
+                                    channels={scenario.channel: channel}, http=http)
         address = scenario.lead.id or scenario.lead.phone or "lead-1"
         transcript: list[dict[str, str]] = []
         calls: list[ToolCallView] = []
@@ -162,9 +183,25 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_d
         outcome = _outcome(assistant, conversation_id, profile)
         usage = assistant.store.usage_totals(conversation_id) if conversation_id else {}
     failures = check(scenario.expect, outcome, transcript, calls)
+    if recorded is not None:  # a call nothing answered: the recording is missing an exchange
+        failures += [f"no recorded exchange for {what}" for what in recorded.unmatched]
     return ScenarioResult(name=scenario.name, passed=not failures, failures=failures, transcript=transcript,
                           tool_calls=calls, outcome=outcome, usage=usage,
                           knowledge=knowledge_status(assistant.engine.knowledge))
+
+
+def _overrides(values: dict[str, Any]) -> dict[str, Any]:
+    """The scenario's ``settings:``, each checked against its Settings field."""
+    checked = {}
+    for name, value in values.items():
+        field = Settings.model_fields.get(name)
+        if field is None:
+            raise ScenarioError(f"settings: {name!r} is not an AVA setting (see local.settings.sample.json)")
+        try:
+            checked[name] = TypeAdapter(field.annotation).validate_python(value)
+        except ValidationError as exc:
+            raise ScenarioError(f"settings: {name}: {exc.errors()[0]['msg']}") from None
+    return checked
 
 
 def _outcome(assistant, conversation_id: int | None, profile) -> Outcome:
@@ -181,6 +218,8 @@ def _outcome(assistant, conversation_id: int | None, profile) -> Outcome:
             "start": appointment.start.astimezone(profile.tz).isoformat(),
             "end": appointment.end.astimezone(profile.tz).isoformat(),
             "link": appointment.link,
+            # The id in the outside calendar (GoHighLevel), when the booking was made there.
+            **({"id": appointment.external_id} if appointment.external_id else {}),
         } if appointment else None,
         handoff=conversation.status == "paused",
         opted_out=store.contact(conversation.contact_id).opted_out,
