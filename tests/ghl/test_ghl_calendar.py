@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import CALENDAR, CONTACT, answer
+from ghl_recorded import CALENDAR, CONTACT, answer
 
 from ava_core.calendar.base import Slot
 from ava_core.errors import StoreError

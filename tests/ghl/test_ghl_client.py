@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CONTACT, answer
+from ghl_recorded import CONTACT, answer
 
 from ava_core.channels.base import Choice, OutboundMessage
 from ava_core.clock import FrozenClock
