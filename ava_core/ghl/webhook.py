@@ -31,9 +31,11 @@ LEGACY_SIGNATURE = "x-wh-signature"
 SECRET_HEADER = "x-ava-secret"
 SECRET_PARAM = "secret"
 
-# The send API's `type` values for the channels a lead can write on (SendMessageBodyDto).
-REPLY_TYPES = {"SMS": "SMS", "WHATSAPP": "WhatsApp", "EMAIL": "Email", "GMB": "GMB", "FB": "FB", "IG": "IG",
-               "LIVE_CHAT": "Live_Chat", "LIVECHAT": "Live_Chat", "WEBCHAT": "Live_Chat", "RCS": "RCS"}
+# The send API's `type` (SendMessageBodyDto) for each way GHL names a channel: webhooks say
+# "SMS", "WhatsApp", "Live Chat"; the messages API says "TYPE_SMS", "TYPE_FACEBOOK", ….
+REPLY_TYPES = {"SMS": "SMS", "WHATSAPP": "WhatsApp", "EMAIL": "Email", "GMB": "GMB", "FB": "FB", "FACEBOOK": "FB",
+               "IG": "IG", "INSTAGRAM": "IG", "LIVE_CHAT": "Live_Chat", "LIVECHAT": "Live_Chat",
+               "WEBCHAT": "Live_Chat", "RCS": "RCS", "TIKTOK": "TIKTOK"}
 
 
 class WebhookPayloadError(ChannelError):
