@@ -30,7 +30,7 @@ class Services:
     assistant: Assistant
     whatsapp: WhatsAppChannel | None = None
     transcriber: Transcriber | None = None
-    crm: CrmMirror | None = None  # GoHighLevel contacts, when AVA_GHL_CONTACTS is on
+    crm: CrmMirror | None = None  # GoHighLevel as CRM, when AVA_GHL_ACCESS_TOKEN is set
 
 
 def build_services(settings: Settings) -> Services:

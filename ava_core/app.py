@@ -21,6 +21,7 @@ from ava_core.ghl.calendars import GhlCalendar
 from ava_core.ghl.contacts import GhlContacts
 from ava_core.ghl.conversations import GhlChannel
 from ava_core.ghl.crm import CrmMirror
+from ava_core.ghl.history import CrmHistory
 from ava_core.ghl.http import GhlApi
 from ava_core.knowledge.base import Knowledge
 from ava_core.models.base import ChatModel
@@ -66,7 +67,9 @@ def build_ghl(settings: Settings, profile: Profile, store: Store, clock: Clock,
     channel = GhlChannel(api, reply_type_of=lambda to: records.reply_type("ghl", to),
                          email_subject=profile.business.name)
     contacts = GhlContacts(api)
-    return Ghl(api, channel, contacts, CrmMirror(contacts, store, profile, clock, mirror_all=settings.ghl_contacts))
+    crm = CrmMirror(contacts, store, profile, clock, mirror_all=settings.ghl_contacts,
+                    write_contacts=settings.ghl_contacts, history=CrmHistory(store, profile, clock, channel))
+    return Ghl(api, channel, contacts, crm)
 
 
 def build_calendar(settings: Settings, profile: Profile, store: Store, clock: Clock, ghl: Ghl | None) -> Calendar:
@@ -125,5 +128,4 @@ def build_assistant(
     )
     if channels is None:
         channels = {name: InProcessChannel(name) for name in ("web", "whatsapp", "ghl")}
-    crm = ghl.crm if ghl is not None and settings.ghl_contacts else None
-    return Assistant(engine, channels, crm=crm)
+    return Assistant(engine, channels, crm=ghl.crm if ghl is not None else None)

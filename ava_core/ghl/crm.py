@@ -17,6 +17,7 @@ from ava_core.calendar.base import slot_label
 from ava_core.clock import Clock
 from ava_core.errors import AvaError
 from ava_core.ghl.contacts import GhlContacts
+from ava_core.ghl.history import CrmHistory
 from ava_core.ghl.webhook import CHANNEL
 from ava_core.profile.models import Profile
 from ava_core.qualification import standing
@@ -27,9 +28,13 @@ LAST_MESSAGES = 4
 
 
 class CrmMirror:
-    def __init__(self, contacts: GhlContacts, store: Store, profile: Profile, clock: Clock, *, mirror_all: bool):
-        """``mirror_all``: leads of other channels (WhatsApp) get a GHL contact too, found by phone."""
+    def __init__(self, contacts: GhlContacts, store: Store, profile: Profile, clock: Clock, *, mirror_all: bool,
+                 write_contacts: bool = True, history: CrmHistory | None = None):
+        """``mirror_all``: leads of other channels (WhatsApp) get a GHL contact too, found by phone;
+        ``write_contacts`` off leaves contacts alone (``history`` still keeps the store to its window)."""
         self._contacts = contacts
+        self._write = write_contacts
+        self._history = history
         self._store = store
         self._records = CrmRecords(store)
         self._profile = profile
@@ -57,6 +62,15 @@ class CrmMirror:
     def sync(self, conversation_id: int) -> None:
         """Write what changed since the last sync; failures are logged, never raised."""
         log = logger.bind(conversation_id=conversation_id)
+        if self._history is not None:
+            try:
+                folded = self._history.compact(conversation_id)
+                if folded:
+                    log.info("{} older message(s) folded into the summary; GoHighLevel keeps them", folded)
+            except AvaError as exc:
+                log.bind(alert="store").warning("history not folded: {}", exc)
+        if not self._write:
+            return
         try:
             self._sync(conversation_id)
         except AvaError as exc:
@@ -121,6 +135,8 @@ class CrmMirror:
 
     def pause_tag(self, conversation_id: int) -> None:
         """Tag the contact as paused, so the team sees it and can resume AVA by removing the tag."""
+        if not self._write:
+            return
         crm_id = self.contact_of(self._store.conversation(conversation_id).contact_id)
         if crm_id:
             self._contacts.add_tags(crm_id, [self._profile.crm.pause_tag])

@@ -163,6 +163,17 @@ class CrmRecords:
             (_iso(at), conversation_id),
         ).rowcount > 0
 
+    def fold(self, conversation_id: int, message_ids: list[int], summary: dict, at: datetime) -> None:
+        """Replace these messages by the running summary, in one transaction."""
+        with self._store._unit(write=True) as conn:
+            conn.execute(
+                "INSERT INTO crm_conversations (conversation_id, summary, updated_at) VALUES (?,?,?) "
+                "ON CONFLICT (conversation_id) DO UPDATE SET summary = excluded.summary",
+                (conversation_id, json.dumps(summary, ensure_ascii=False), _iso(at)),
+            )
+            conn.executemany("DELETE FROM messages WHERE conversation_id = ? AND id = ?",
+                             [(conversation_id, i) for i in message_ids])
+
     def summary(self, conversation_id: int) -> dict | None:
         with self._store._unit() as conn:
             row = conn.execute("SELECT summary FROM crm_conversations WHERE conversation_id = ?",
