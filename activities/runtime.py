@@ -33,11 +33,11 @@ class Services:
     crm: CrmMirror | None = None  # GoHighLevel as CRM, when AVA_GHL_ACCESS_TOKEN is set
 
 
-def build_services(settings: Settings) -> Services:
-    """Everything the Functions app talks to, on the configured backends."""
+def build_services(settings: Settings, http: httpx.Client | None = None) -> Services:
+    """Everything the Functions app talks to, on the configured backends (``http``: one client for all)."""
     configure_logging(settings.log_level, json_lines=settings.log_json)
     store = build_store(settings)
-    http = httpx.Client(timeout=httpx.Timeout(20.0, connect=5.0))
+    http = http or httpx.Client(timeout=httpx.Timeout(20.0, connect=5.0))
     whatsapp = None
     if settings.whatsapp_access_token and settings.whatsapp_phone_number_id:
         whatsapp = WhatsAppChannel(
