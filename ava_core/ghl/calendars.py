@@ -22,6 +22,7 @@ from ava_core.errors import ChannelError
 from ava_core.ghl.http import CALENDARS, CONTACTS, GhlApi, GhlError
 from ava_core.profile.models import Booking
 from ava_core.store import Appointment, SlotTaken, Store
+from ava_core.store.crm import CrmRecords
 
 NAME = "ghl"
 MAX_RANGE = timedelta(days=31)  # free-slots: "Date range cannot be more than 31 days"
@@ -88,7 +89,7 @@ class GhlCalendar:
                     raise SlotTaken(f"slot {slot_id} was taken in GoHighLevel meanwhile") from None
                 raise
         link = self._link(event)
-        _set_external(self._store, held.id, str(event["id"]), link)
+        CrmRecords(self._store).set_appointment_external(held.id, str(event["id"]), link)
         logger.bind(conversation_id=conversation_id).info("GoHighLevel appointment {} booked for {}",
                                                           event["id"], slot_id)
         return self._store.active_appointment(conversation_id) or held, created and fresh
@@ -177,12 +178,6 @@ class GhlCalendar:
             where = (data.get("calendar") or {}).get("meetingLocation")
             self._calendar_link = where if _is_url(where) else None
         return self._calendar_link or None
-
-
-def _set_external(store: Store, appointment_id: int, external_id: str, link: str | None) -> None:
-    with store._unit(write=True) as conn:
-        conn.execute("UPDATE appointments SET external_id = ?, link = COALESCE(?, link) WHERE id = ?",
-                     (external_id, link, appointment_id))
 
 
 def _ms(at: datetime) -> int:

@@ -110,12 +110,14 @@ class CrmMirror:
             reply = self._records.conversation(conversation_id)
             self._contacts.set_dnd(crm_id, reply.reply_type if reply else None)
             self._records.mark_synced(contact.id, now, dnd=True)
-        if conversation.status == "paused" and conversation.handoff_reason and not record.handed_off \
-                and self._handed_off_by_ava(conversation_id):
+        if conversation.status == "paused" and not record.handed_off \
+                and self._handed_off_by_ava(conversation_id, conversation.handoff_reason):
             self.hand_off(conversation_id, crm_id, conversation.handoff_reason)
 
-    def _handed_off_by_ava(self, conversation_id: int) -> bool:
-        return any(r.name == "handoff_to_human" and r.ok for r in self._store.tool_calls(conversation_id))
+    def _handed_off_by_ava(self, conversation_id: int, reason: str | None) -> bool:
+        """Paused by AVA's hand-off (its latest, for this reason), not by a person taking over."""
+        handoffs = [r for r in self._store.tool_calls(conversation_id) if r.name == "handoff_to_human" and r.ok]
+        return bool(handoffs) and reason is not None and handoffs[-1].args.get("reason") == reason
 
     def hand_off(self, conversation_id: int, crm_id: str, reason: str) -> None:
         """Assign the contact, tag it, and leave a task and a note so the person starts with context."""

@@ -1,5 +1,5 @@
 """What AVA keeps about a lead's CRM record: ids, the tags it added, the fields it wrote, a
-person's takeover of the conversation.
+person's takeover of the conversation, the CRM calendar's appointment ids, the history summary.
 
 Kept beside the repository (same file, same transactions) so the CRM pieces stay in one place.
 """
@@ -173,6 +173,12 @@ class CrmRecords:
             )
             conn.executemany("DELETE FROM messages WHERE conversation_id = ? AND id = ?",
                              [(conversation_id, i) for i in message_ids])
+
+    def set_appointment_external(self, appointment_id: int, external_id: str, link: str | None) -> None:
+        """The CRM calendar's id for a booking held in the store, and its meeting link when known."""
+        with self._store._unit(write=True) as conn:
+            conn.execute("UPDATE appointments SET external_id = ?, link = COALESCE(?, link) WHERE id = ?",
+                         (external_id, link, appointment_id))
 
     def summary(self, conversation_id: int) -> dict | None:
         with self._store._unit() as conn:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,10 +12,10 @@ from ghl_recorded import CALENDAR, CONTACT, answer
 from ava_core.calendar.base import Slot
 from ava_core.errors import StoreError
 from ava_core.geo import ProfileAreaGeo
-from ava_core.ghl import calendars as ghl_calendars
 from ava_core.ghl.calendars import GhlCalendar
 from ava_core.knowledge import UnconfiguredKnowledge
 from ava_core.models.base import ToolCall
+from ava_core.store.crm import CrmRecords
 from ava_core.tools import ToolContext, default_toolbox
 
 FREE = f"/calendars/{CALENDAR}/free-slots"
@@ -143,13 +143,15 @@ def test_a_booking_retried_after_a_crash_finds_the_appointment_ghl_already_has(g
                         answer("POST", CREATE, "appointment_created.json", status=201))
     ctx = lead(calendar_on(api, profile, store))
     _call(ctx, "get_free_slots")
-    real = ghl_calendars._set_external
-    monkeypatch.setattr(ghl_calendars, "_set_external", lambda *a: (_ for _ in ()).throw(StoreError("disk I/O error")))
+    def crash(*args):
+        raise StoreError("disk I/O error")
+
+    monkeypatch.setattr(CrmRecords, "set_appointment_external", crash)
     slot = next(o for o in store.offered_slots(ctx.conversation_id) if o.slot_id == "2026-12-02T09:00:00-06:00")
     with pytest.raises(StoreError):  # GHL made it; AVA died before noting its id
         ctx.calendar.book(Slot(start=slot.start, end=slot.end), slot_id=slot.slot_id,
                           conversation_id=ctx.conversation_id, contact_id=ctx.contact_id, at=ctx.clock.now())
-    monkeypatch.setattr(ghl_calendars, "_set_external", real)
+    monkeypatch.undo()
     for _ in range(2):  # the durable retry, then the model asking again
         assert _call(ctx, "book_appointment", slot_id=slot.slot_id).ok
     assert len(recorded.requests("POST", CREATE)) == 1
@@ -176,3 +178,24 @@ def test_cancel_marks_the_ghl_appointment_cancelled(ghl, profile, store, lead):
     [put] = recorded.requests("PUT", f"{CREATE}/0TkCdp9PfvLeWKYRRvIz")
     assert json.loads(put.content) == {"appointmentStatus": "cancelled"}
     assert store.active_appointment(ctx.conversation_id) is None
+
+
+def test_reschedule_moves_the_ghl_appointment_and_keeps_its_link(ghl, profile, store, lead):
+    api, recorded = ghl(answer("GET", FREE, "free_slots_week.json"),
+                        answer("GET", CONTACT_EVENTS, "contact_appointments_none.json"),
+                        answer("POST", CREATE, "appointment_created.json", status=201),
+                        answer("PUT", f"{CREATE}/0TkCdp9PfvLeWKYRRvIz", "appointment_created.json"))
+    ctx = lead(calendar_on(api, profile, store))
+    _call(ctx, "get_free_slots")
+    _call(ctx, "book_appointment", slot_id="2026-12-02T09:00:00-06:00")
+    later = next(s for s in ctx.calendar.free_slots(ctx.clock.now(), ctx.clock.now() + timedelta(days=5))
+                 if s.id_in(profile.tz) == "2026-12-03T11:00:00-06:00")
+    moved = ctx.calendar.reschedule(store.active_appointment(ctx.conversation_id), later,
+                                    slot_id=later.id_in(profile.tz), at=ctx.clock.now())
+    [put] = recorded.requests("PUT", f"{CREATE}/0TkCdp9PfvLeWKYRRvIz")
+    assert json.loads(put.content) == {"calendarId": CALENDAR, "startTime": "2026-12-03T11:00:00-06:00",
+                                       "endTime": "2026-12-03T11:30:00-06:00", "ignoreFreeSlotValidation": False}
+    now_booked = store.active_appointment(ctx.conversation_id)
+    assert (now_booked.id, now_booked.external_id, now_booked.link) == (
+        moved.id, "0TkCdp9PfvLeWKYRRvIz", "https://meet.google.com/yqp-gogr-wve")
+    assert now_booked.slot_id == "2026-12-03T11:00:00-06:00"

@@ -147,7 +147,7 @@ def test_a_handoff_assigns_tags_and_leaves_a_task_and_a_note_with_context(mirror
     store.record_answer(cid, "homeowner", "yes", "pass", clock.now())
     store.record_tool_call(cid, "t1", "search_knowledge", {"query": "is solar too expensive"}, {"ok": True},
                            ok=True, latency_ms=1, at=clock.now())
-    store.record_tool_call(cid, "t1", "handoff_to_human", {"reason": "asked for a person"}, {"ok": True},
+    store.record_tool_call(cid, "t1", "handoff_to_human", {"reason": "asked for a person about financing"}, {"ok": True},
                            ok=True, latency_ms=1, at=clock.now())
     store.set_conversation_status(cid, "paused", clock.now(), reason="asked for a person about financing")
     crm.sync(cid)
@@ -187,3 +187,29 @@ def test_a_crm_failure_is_logged_and_never_reaches_the_conversation(mirrored, st
     _qualify(store, profile, mirrored.conversation_id, clock)
     crm.sync(mirrored.conversation_id)  # does not raise
     assert CrmRecords(store).contact(store.conversation(mirrored.conversation_id).contact_id).tags == ()
+
+
+def test_without_a_known_channel_the_conversations_last_message_type_is_used(ghl):
+    api, recorded = ghl(answer("GET", "/conversations/search", "conversations_search_whatsapp.json",
+                               query={"contactId": CONTACT, "locationId": "l1C08ntBrFjLS0elLIYU"}),
+                        answer("POST", SEND, "send_message.json"))
+    GhlChannel(api, reply_type_of=lambda _: None).send(CONTACT, OutboundMessage(text="Hi!"))
+    assert json.loads(recorded.requests("POST", SEND)[0].content)["type"] == "WhatsApp"
+
+
+def test_a_channel_the_send_api_cannot_reply_on_is_refused_with_what_to_do(ghl):
+    api, recorded = ghl()
+    with pytest.raises(GhlError) as caught:
+        GhlChannel(api, reply_type_of=lambda _: "GMB").send(CONTACT, OutboundMessage(text="Hi!"))
+    assert "answer this lead in GoHighLevel" in str(caught.value) and recorded.calls == []
+
+
+def test_a_person_taking_over_later_is_not_written_as_another_handoff(mirrored, store, clock):
+    crm, recorded = mirrored(answer("POST", TAGS, "tags_added.json", status=201))
+    cid = mirrored.conversation_id
+    store.record_tool_call(cid, "t1", "handoff_to_human", {"reason": "asked for a person"}, {"ok": True},
+                           ok=True, latency_ms=1, at=clock.now())
+    records = CrmRecords(store)
+    records.pause(cid, clock.now(), clock.now(), reason="a person replied in GoHighLevel")
+    crm.sync(cid)
+    assert recorded.requests("POST", f"/contacts/{CONTACT}/notes") == []
