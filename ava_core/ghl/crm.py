@@ -1,8 +1,8 @@
 """AVA's CRM: what it learned about a lead, mirrored into the lead's GoHighLevel contact.
 
 After each turn ``sync`` writes what changed: qualification answers into the mapped custom
-fields, outcome tags (qualified, disqualified, booked, handoff, opted-out) added one by one,
-DND for an opt-out, and on a hand-off the assignment, the pause tag, a task and a note that
+fields, outcome tags (qualified, disqualified, booked, handoff, opted-out) added one by one
+with a note giving the lead's brief when one of the first three is new, DND for an opt-out, and on a hand-off the assignment, the pause tag, a task and a note that
 gives the person the context. The store remembers what was written, so a sync repeats nothing;
 a CRM failure is logged for the team and never reaches the lead's conversation.
 """
@@ -106,6 +106,9 @@ class CrmMirror:
         if new:
             self._contacts.add_tags(crm_id, new)
             self._records.mark_synced(contact.id, now, tags=new)
+            if any(t in (tags.qualified, tags.disqualified, tags.booked) for t in new):
+                # The team sees where each lead stands in the CRM, whatever channel it came from.
+                self._contacts.add_note(crm_id, f"AVA: {', '.join(new)}\n" + self.summary(conversation_id))
         if contact.opted_out and not record.dnd:
             reply = self._records.conversation(conversation_id)
             self._contacts.set_dnd(crm_id, reply.reply_type if reply else None)

@@ -101,15 +101,18 @@ def _qualify(store, profile, conversation_id, clock):
 
 
 def test_outcome_tags_are_added_without_touching_the_contacts_other_tags(mirrored, store, profile, clock):
-    crm, recorded = mirrored(answer("POST", TAGS, "tags_added.json", status=201))
+    crm, recorded = mirrored(answer("POST", TAGS, "tags_added.json", status=201),
+                             answer("POST", f"/contacts/{CONTACT}/notes", "note_created.json", status=201))
     _qualify(store, profile, mirrored.conversation_id, clock)
     crm.sync(mirrored.conversation_id)
     crm.sync(mirrored.conversation_id)  # nothing new: nothing sent again
-    [request] = recorded.calls
+    [request] = recorded.requests("POST", TAGS)
     assert (request.method, request.headers["Version"]) == ("POST", "2021-07-28")
     assert json.loads(request.content) == {"tags": ["ava-qualified"]}
     # Never an upsert or update carrying `tags`: that replaces the sales team's tags.
     assert not [r for r in recorded.calls if r.method in ("PUT", "POST") and r.url.path in (UPDATE, "/contacts/upsert")]
+    [note] = recorded.requests("POST", f"/contacts/{CONTACT}/notes")  # the team sees the lead's brief
+    assert json.loads(note.content)["body"].startswith("AVA: ava-qualified\nLead: Jane Doe")
 
 
 def test_qualification_answers_are_written_to_the_mapped_custom_fields(mirrored, store, profile, clock):
@@ -170,7 +173,8 @@ def test_a_handoff_assigns_tags_and_leaves_a_task_and_a_note_with_context(mirror
 
 def test_a_whatsapp_lead_is_mirrored_into_a_ghl_contact_found_by_phone(ghl, profile, store, clock):
     api, recorded = ghl(answer("POST", "/contacts/upsert", "upsert_contact.json"),
-                        answer("POST", "/contacts/seD4PfOuKoVMLkEZqohJ/tags", "tags_added.json", status=201))
+                        answer("POST", "/contacts/seD4PfOuKoVMLkEZqohJ/tags", "tags_added.json", status=201),
+                        answer("POST", "/contacts/seD4PfOuKoVMLkEZqohJ/notes", "note_created.json", status=201))
     contact = store.upsert_contact("whatsapp", "15125550142", name="Lead One", phone="+15125550142", at=clock.now())
     conversation = store.open_conversation(contact.id, "whatsapp", clock.now())
     _qualify(store, profile, conversation.id, clock)
@@ -180,6 +184,10 @@ def test_a_whatsapp_lead_is_mirrored_into_a_ghl_contact_found_by_phone(ghl, prof
                       "firstName": "Lead", "lastName": "One"}
     assert "tags" not in upsert
     assert CrmRecords(store).contact(contact.id).crm_contact_id == "seD4PfOuKoVMLkEZqohJ"
+    assert json.loads(recorded.requests("POST", "/contacts/seD4PfOuKoVMLkEZqohJ/tags")[0].content) == {
+        "tags": ["ava-qualified"]}
+    assert "(via whatsapp)" in json.loads(recorded.requests("POST", "/contacts/seD4PfOuKoVMLkEZqohJ/notes")[0].content)[
+        "body"]
 
 
 def test_a_crm_failure_is_logged_and_never_reaches_the_conversation(mirrored, store, profile, clock):
