@@ -64,3 +64,15 @@ def test_older_history_is_read_back_from_ghl(ghl, store, profile, clock):
     older = CrmHistory(store, profile, clock, GhlChannel(api)).older(cid, limit=10)
     assert [m.body for m in older][-1] == "Hi, I saw your ad about solar panels"
     assert len(recorded.calls) == 2
+
+
+def test_a_ghl_conversation_is_archived_with_its_crm_record(store, profile, clock, tmp_path):
+    from ava_core.archive import archive_idle_conversations, read_archive
+
+    cid = _conversation(store, clock, count=4)
+    CrmRecords(store).note_conversation(cid, clock.now(), crm_conversation_id=CONVERSATION, reply_type="SMS")
+    report = archive_idle_conversations(store, tmp_path, now=clock.now() + timedelta(days=200), retention_days=180)
+    assert report.conversations == 1
+    [record] = read_archive(report.file)
+    assert record["crm_conversations"][0]["crm_conversation_id"] == CONVERSATION
+    assert CrmRecords(store).conversation(cid) is None
