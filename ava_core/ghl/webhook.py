@@ -252,8 +252,11 @@ def _text(value: Any) -> str:
 
 def _when(value: Any) -> datetime | None:
     """GHL sends ISO 8601 ('2021-04-21T11:31:45.750Z') or epoch milliseconds."""
-    if isinstance(value, int | float) and value > 0:
-        return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC)
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        try:
+            return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC)
+        except (OverflowError, OSError, ValueError):  # past any calendar: not a time
+            return None
     if isinstance(value, str) and value.strip():
         try:
             when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 from ghl_recorded import FIXTURES
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from ava_core.ghl.webhook import parse, reply_type
+from ava_core.ghl.webhook import WebhookPayloadError, parse, reply_type
 
 NOW = datetime(2026, 12, 1, 15, 30, tzinfo=UTC)
 
@@ -50,3 +53,24 @@ def test_a_workflow_for_a_tag_change_reads_the_tags_csv():
 def test_a_call_event_is_acknowledged_not_answered():
     raw = (FIXTURES / "inbound_sms.json").read_bytes().replace(b'"messageType":"SMS"', b'"messageType":"Call"')
     assert parse(raw, received_at=NOW).kind == "ignored"
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.integers(min_value=10**11, max_value=10**30)
+                     | st.floats(allow_nan=False) | st.text(max_size=20),
+                     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children,
+                                                                                        max_size=5), max_leaves=20)
+_keys = st.sampled_from(["type", "locationId", "contactId", "contact_id", "messageId", "messageType", "body",
+                         "direction", "dateAdded", "tags", "message", "customData", "userId", "location"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(_keys, _json, max_size=8))
+@example({"type": "InboundMessage", "contactId": "c", "dateAdded": 10**20})  # past any calendar
+def test_any_json_object_is_read_or_refused_as_a_payload_error(data):
+    try:
+        event = parse(json.dumps(data).encode(), received_at=NOW)
+    except WebhookPayloadError:
+        return
+    assert event.kind in ("inbound", "outbound", "tags", "ignored")
+    if event.kind in ("inbound", "outbound"):
+        assert event.contact_id and event.message_id and event.at is not None
