@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from durable_fakes import FakeContext
 from ghl_requests import (
     ED25519_KEY,
     RSA_KEY,
@@ -19,8 +20,13 @@ from ghl_requests import (
     spki_base64,
 )
 from pydantic import SecretStr
+from test_conversation_orchestrator import ACTIVITIES, ORCHESTRATOR
 
 from ava_core.errors import StoreError
+from ava_core.ghl.conversations import GhlChannel
+from ava_core.ghl.http import GhlApi
+from ava_core.models.replay import ReplayModel, ScriptedStep
+from ava_core.recorded_http import Exchange, RecordedHttp
 from ava_core.store.crm import CrmRecords
 from webhooks import ghl
 
@@ -275,3 +281,22 @@ def test_a_takeover_pause_is_not_over_before_its_time(store, clock):
     assert not records.resume_if_due(conversation.id, clock.now() + timedelta(minutes=29))
     assert records.resume_if_due(conversation.id, clock.now() + timedelta(minutes=30))
     assert store.conversation(conversation.id).status == "active"
+
+
+async def test_a_delivery_sent_twice_gets_one_reply_through_ghl_and_its_echo_is_ignored(hook, client, clock,
+                                                                                          store):
+    recorded = RecordedHttp([Exchange(method="POST", path="/conversations/messages",
+                                      body=json.loads(fixture("send_message.json")))])
+    api = GhlApi(client=recorded.client(), token="pit-test-token", location_id=LOCATION)
+    channel = GhlChannel(api, reply_type_of=lambda to: CrmRecords(store).reply_type("ghl", to))
+    s = hook(model=ReplayModel([ScriptedStep(text="Hi Jane! Do you own your home?")]), channels={"ghl": channel})
+    for _ in range(2):
+        assert (await receive(post(fixture("inbound_sms.json")), client=client)).status_code == 200
+    [(_, _, start)] = client.started
+    FakeContext(start, start=clock.now(), activities=ACTIVITIES, on_time=clock.set).run(ORCHESTRATOR)
+    [sent] = recorded.calls
+    assert json.loads(sent.content) == {"type": "SMS", "contactId": "cI08i1Bls3iTB9bKgFJh",
+                                        "message": "Hi Jane! Do you own your home?"}
+    response = await receive(post(fixture("outbound_echo.json")), client=client)  # GHL reports AVA's own send
+    assert response.get_body() == b"ignored: AVA's own message"
+    assert s.assistant.store.conversation(1).status == "active"
