@@ -60,6 +60,10 @@ def build_ghl(settings: Settings, profile: Profile, store: Store, clock: Clock,
     if not settings.ghl_location_id:
         raise ConfigError("AVA_GHL_ACCESS_TOKEN is set but AVA_GHL_LOCATION_ID is not: set the sub-account's "
                           "location id (Settings > Business Profile in GoHighLevel)")
+    unknown = sorted(set(profile.crm.custom_fields) - {q.field for q in profile.qualification.questions})
+    if unknown:
+        raise ConfigError(f"profile crm.custom_fields maps {unknown}, which no qualification question asks; use "
+                          f"one of {[q.field for q in profile.qualification.questions]}")
     api = GhlApi(client=http or httpx.Client(timeout=httpx.Timeout(20.0, connect=5.0)),
                  token=settings.ghl_access_token.get_secret_value(), location_id=settings.ghl_location_id,
                  base_url=settings.ghl_base_url)

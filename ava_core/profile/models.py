@@ -224,7 +224,7 @@ class Profile(_Strict):
     opt_out: OptOut = Field(default_factory=OptOut)
     handoff: Handoff = Field(default_factory=Handoff)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
-    crm: Crm = Field(default_factory=lambda: Crm())
+    crm: Crm = Field(default_factory=lambda: Crm())  # lambda: Crm is defined below
 
     @property
     def tz(self) -> ZoneInfo:
@@ -257,3 +257,6 @@ class Crm(_Strict):
     history_window: int = Field(
         20, ge=4, le=200, description="messages of a CRM conversation kept in AVA's store; older ones are "
         "read from the CRM and summarised")
+
+
+Profile.model_rebuild()  # Profile.crm names Crm, defined after it

@@ -56,3 +56,11 @@ def test_the_functions_app_replies_to_ghl_leads_through_ghl(settings, clock):
     CrmRecords(store).note_conversation(conversation.id, clock.now(), reply_type="IG")
     channel.send("cI08i1Bls3iTB9bKgFJh", OutboundMessage(text="Hi!"))
     assert json.loads(recorded.calls[0].content)["type"] == "IG"  # the channel the lead last wrote on
+
+
+def test_custom_fields_for_a_question_nobody_asks_are_a_configuration_error(settings, profile, clock, store):
+    mapped = profile.model_copy(update={"crm": profile.crm.model_copy(update={
+        "custom_fields": {"roof_colour": "6dvNaf7VhkQ9snc5vnjJ"}})})
+    with pytest.raises(ConfigError) as caught:
+        build_assistant(_ghl(settings), profile=mapped, clock=clock, store=store)
+    assert "crm.custom_fields" in str(caught.value) and "roof_colour" in str(caught.value)
