@@ -58,7 +58,8 @@ class GhlChannel:
         return SendReceipt(channel_message_id=str(message_id))
 
     def typing(self, to: str, in_reply_to: str | None = None) -> None:
-        """GoHighLevel shows no typing indicator on SMS or WhatsApp: nothing to do."""
+        """Nothing to show: SMS and WhatsApp through GHL have no typing indicator, and live chat's
+        needs the visitor id, which no webhook carries."""
 
     def _type_for(self, contact_id: str) -> str:
         kind = (self._reply_type_of(contact_id) if self._reply_type_of else None) or self.last_message_type(contact_id)
