@@ -1,6 +1,7 @@
 """The Azure Functions app: the composition root that registers every blueprint, nothing else.
 
-    webhooks/       HTTP in: /api/whatsapp (GET handshake, POST messages), /api/health;
+    webhooks/       HTTP in: /api/whatsapp (GET handshake, POST messages), /api/ghl (GoHighLevel),
+                    /api/health;
                     the sweeper timer that restarts conversations left waiting;
                     the nightly retention timer that archives idle conversations
     orchestrators/  the conversation orchestration: gather, think, pace, send; and the
@@ -17,10 +18,10 @@ import azure.functions as func
 from activities import delivery, turn
 from activities import reengagement as reengagement_activity
 from orchestrators import conversation, reengagement
-from webhooks import health, retention, sweeper, whatsapp
+from webhooks import ghl, health, retention, sweeper, whatsapp
 
 # Webhooks declare their own (anonymous, signature-checked) auth; anything else needs a key.
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
-for blueprint in (whatsapp.bp, health.bp, sweeper.bp, retention.bp, conversation.bp, turn.bp, delivery.bp,
+for blueprint in (whatsapp.bp, ghl.bp, health.bp, sweeper.bp, retention.bp, conversation.bp, turn.bp, delivery.bp,
                   reengagement.bp, reengagement_activity.bp):
     app.register_functions(blueprint)

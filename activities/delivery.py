@@ -63,6 +63,8 @@ def send_reply(payload: dict[str, Any]) -> dict[str, Any]:
             raise  # the durable retry policy tries again
         logger.bind(conversation_id=state.conversation_id, alert="channel").error("reply not sent: {}", exc)
         return SendResult(error=str(exc)).model_dump()
+    if request.index == len(state.bubbles) - 1:  # the turn's last bubble: mirror its outcome into the CRM
+        assistant.sync_crm(state.conversation_id)
     return SendResult(sent=len(sent), template_sent=sent.template is not None,
                       stale=bool(_newer_from_lead(assistant, state))).model_dump()
 

@@ -13,11 +13,14 @@ from dataclasses import dataclass
 
 import httpx
 
-from ava_core.app import build_assistant, build_store
+from ava_core.app import build_assistant, build_ghl, build_store
 from ava_core.assistant import Assistant
 from ava_core.channels.voice import Transcriber, build_transcriber
 from ava_core.channels.whatsapp import WhatsAppChannel
+from ava_core.clock import SystemClock
+from ava_core.ghl.crm import CrmMirror
 from ava_core.logging import configure_logging
+from ava_core.profile import load_profile
 from ava_core.settings import Settings
 
 
@@ -27,13 +30,14 @@ class Services:
     assistant: Assistant
     whatsapp: WhatsAppChannel | None = None
     transcriber: Transcriber | None = None
+    crm: CrmMirror | None = None  # GoHighLevel as CRM, when AVA_GHL_ACCESS_TOKEN is set
 
 
-def build_services(settings: Settings) -> Services:
-    """Everything the Functions app talks to, on the configured backends."""
+def build_services(settings: Settings, http: httpx.Client | None = None) -> Services:
+    """Everything the Functions app talks to, on the configured backends (``http``: one client for all)."""
     configure_logging(settings.log_level, json_lines=settings.log_json)
     store = build_store(settings)
-    http = httpx.Client(timeout=httpx.Timeout(20.0, connect=5.0))
+    http = http or httpx.Client(timeout=httpx.Timeout(20.0, connect=5.0))
     whatsapp = None
     if settings.whatsapp_access_token and settings.whatsapp_phone_number_id:
         whatsapp = WhatsAppChannel(
@@ -45,9 +49,14 @@ def build_services(settings: Settings) -> Services:
             template_language=settings.whatsapp_template_language,
             last_inbound=lambda to: store.last_inbound_at("whatsapp", to),
         )
-    channels = {"whatsapp": whatsapp} if whatsapp else {}
-    assistant = build_assistant(settings, store=store, channels=channels)
-    return Services(settings, assistant, whatsapp, build_transcriber(settings, http))
+    channels: dict = {"whatsapp": whatsapp} if whatsapp else {}
+    profile, clock = load_profile(settings.profile), SystemClock()
+    ghl = build_ghl(settings, profile, store, clock, http)
+    if ghl is not None:
+        channels["ghl"] = ghl.channel
+    assistant = build_assistant(settings, profile=profile, clock=clock, store=store, channels=channels, http=http,
+                                ghl=ghl)
+    return Services(settings, assistant, whatsapp, build_transcriber(settings, http), crm=assistant.crm)
 
 
 class Runtime:

@@ -7,6 +7,7 @@ the same three stages (receive, the engine's steps, deliver) as separate activit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from loguru import logger
 
@@ -15,6 +16,12 @@ from ava_core.channels.base import Channel, InboundMessage, OutboundMessage, Sen
 from ava_core.errors import ChannelError, StoreError
 
 TEMPLATE_KIND = "template"
+
+
+class CrmSync(Protocol):
+    def sync(self, conversation_id: int) -> None:
+        """Mirror the conversation's outcome into the CRM; never raises."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -37,9 +44,10 @@ def template_text(name: str) -> str:
 
 
 class Assistant:
-    def __init__(self, engine: Engine, channels: dict[str, Channel]):
+    def __init__(self, engine: Engine, channels: dict[str, Channel], crm: CrmSync | None = None):
         self.engine = engine
         self.channels = channels
+        self.crm = crm  # mirrors each finished turn into the CRM (GoHighLevel contacts), when set
 
     @property
     def store(self):
@@ -140,7 +148,13 @@ class Assistant:
         state = self.engine.run(received.conversation_id)
         if state.bubbles:
             self.deliver(state)
+        self.sync_crm(received.conversation_id)
         return state
+
+    def sync_crm(self, conversation_id: int) -> None:
+        """Write what the turn learned to the CRM; a CRM failure is logged, never raised."""
+        if self.crm is not None:
+            self.crm.sync(conversation_id)
 
     def _confirm(self, claim: int, key: str, text: str, receipt: SendReceipt, log) -> str:
         """Record what went out and return it; the lead has it, so a store failure now is logged,

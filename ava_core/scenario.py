@@ -1,7 +1,11 @@
 """Scenario files: a scripted lead, a frozen clock, and expectations about the outcome.
 
 The format is shared by tests, evals and the R&D app, so it stays stable:
-name, profile, now, channel, lead, model, turns, replay, backends, http_fixtures, expect.
+name, profile, now, channel, lead, model, turns, replay, expect; and, to run against
+outside APIs offline: settings (AVA settings by field name), backends (the geo and web
+backends) and http_fixtures (recorded HTTP, relative to the scenario file: a YAML recording
+file, see ``ava_core/recorded.py``, or a directory of recorded exchanges, see
+``ava_core/recorded_http.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +15,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ava_core.channels import InboundMessage, InProcessChannel
 from ava_core.clock import FrozenClock
@@ -22,6 +35,7 @@ from ava_core.profile import load_profile
 from ava_core.profile.loader import load_yaml_model
 from ava_core.qualification import standing
 from ava_core.recorded import RecordedHTTP, load_recording
+from ava_core.recorded_http import RecordedHttp
 from ava_core.settings import Settings
 
 
@@ -85,10 +99,12 @@ class Scenario(_Strict):
     replay: list[ScriptedStep] = Field(default_factory=list)
     backends: Backends = Field(default_factory=Backends)
     http_fixtures: Path | None = Field(
-        None, description="recorded HTTP answers (and DNS) for Google Maps, search APIs and pages; "
-        "relative to the scenario file"
+        None, description="recorded HTTP that answers every outside API call, relative to the scenario "
+        "file: a YAML recording (answers and DNS) or a directory of recorded exchanges"
     )
     expect: Expect = Field(default_factory=Expect)
+    settings: dict[str, Any] = Field(
+        default_factory=dict, description="AVA settings for this run by field name, e.g. calendar_backend: ghl")
 
     @field_validator("now")
     @classmethod
@@ -166,15 +182,16 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_d
     with tempfile.TemporaryDirectory(dir=data_dir) as tmp:
         recorded = _recorded(scenario)
         run_settings = settings.model_copy(update={
-            "db_path": Path(tmp) / "scenario.sqlite3",
+            **_overrides(scenario.settings),
             **scenario.backends.settings_update(recorded=recorded is not None),
+            "db_path": Path(tmp) / "scenario.sqlite3",
         })
         model = build_model(scenario.model, run_settings, profile, replay=scenario.replay)
         channel = InProcessChannel(scenario.channel)
         assistant = build_assistant(run_settings, profile=profile, clock=clock, model=model,
                                     channels={scenario.channel: channel},
                                     http=recorded.client() if recorded else None,
-                                    resolver=recorded.resolve if recorded else None)
+                                    resolver=getattr(recorded, "resolve", None))
         address = scenario.lead.id or scenario.lead.phone or "lead-1"
         transcript: list[dict[str, str]] = []
         calls: list[ToolCallView] = []
@@ -201,19 +218,37 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_d
         outcome = _outcome(assistant, conversation_id, profile)
         usage = assistant.store.usage_totals(conversation_id) if conversation_id else {}
     failures = check(scenario.expect, outcome, transcript, calls)
+    if recorded is not None:  # a call nothing answered: the recording is missing an exchange
+        failures += [f"no recorded exchange for {what}" for what in recorded.unmatched]
     return ScenarioResult(name=scenario.name, passed=not failures, failures=failures, transcript=transcript,
                           tool_calls=calls, outcome=outcome, usage=usage,
                           knowledge=knowledge_status(assistant.engine.knowledge))
 
 
-def _recorded(scenario: Scenario) -> RecordedHTTP | None:
+def _recorded(scenario: Scenario) -> RecordedHTTP | RecordedHttp | None:
     """The scenario's recorded outside world; a bad recording is a bad scenario file."""
     if scenario.http_fixtures is None:
         return None
+    if scenario.http_fixtures.is_dir():
+        return RecordedHttp.load(scenario.http_fixtures)
     try:
         return RecordedHTTP(load_recording(scenario.http_fixtures))
     except ConfigError as exc:
         raise ScenarioError(str(exc).splitlines()[0]) from None
+
+
+def _overrides(values: dict[str, Any]) -> dict[str, Any]:
+    """The scenario's ``settings:``, each checked against its Settings field."""
+    checked = {}
+    for name, value in values.items():
+        field = Settings.model_fields.get(name)
+        if field is None:
+            raise ScenarioError(f"settings: {name!r} is not an AVA setting (see local.settings.sample.json)")
+        try:
+            checked[name] = TypeAdapter(field.annotation).validate_python(value)
+        except ValidationError as exc:
+            raise ScenarioError(f"settings: {name}: {exc.errors()[0]['msg']}") from None
+    return checked
 
 
 def _outcome(assistant, conversation_id: int | None, profile) -> Outcome:
@@ -230,6 +265,8 @@ def _outcome(assistant, conversation_id: int | None, profile) -> Outcome:
             "start": appointment.start.astimezone(profile.tz).isoformat(),
             "end": appointment.end.astimezone(profile.tz).isoformat(),
             "link": appointment.link,
+            # The id in the outside calendar (GoHighLevel), when the booking was made there.
+            **({"id": appointment.external_id} if appointment.external_id else {}),
         } if appointment else None,
         handoff=conversation.status == "paused",
         opted_out=store.contact(conversation.contact_id).opted_out,

@@ -80,7 +80,8 @@ class Settings(BaseSettings):
     ghl_access_token: SecretStr | None = None
     ghl_location_id: str | None = None
     ghl_calendar_id: str | None = None
-    ghl_webhook_public_key: str | None = None
+    ghl_webhook_public_key: str | None = Field(
+        None, description="Ed25519 public key (PEM or base64 SPKI) that checks x-ghl-signature on marketplace webhooks")
 
     # Google Maps, Qdrant, web search.
     google_maps_api_key: SecretStr | None = None
@@ -156,3 +157,14 @@ class Settings(BaseSettings):
     transcription_provider: Literal["azure", "openai_compatible"] = Field(
         "azure", description="which configured endpoint transcribes voice notes"
     )
+
+    # GoHighLevel as channel, calendar and CRM.
+    ghl_webhook_legacy_public_key: str | None = Field(
+        None, description="RSA public key (PEM) for the legacy x-wh-signature, used only when x-ghl-signature is absent")
+    ghl_workflow_secret: SecretStr | None = Field(
+        None, description="shared secret a workflow Webhook action sends as X-AVA-Secret header or ?secret=")
+    ghl_base_url: str = "https://services.leadconnectorhq.com"
+    calendar_backend: Literal["local", "ghl"] = Field(
+        "local", description="local: working hours minus SQLite bookings; ghl: the GoHighLevel calendar")
+    ghl_contacts: bool = Field(
+        False, description="mirror every lead (WhatsApp too) into GoHighLevel contacts: tags, custom fields, notes")

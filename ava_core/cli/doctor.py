@@ -1,4 +1,4 @@
-"""``ava doctor``: checks each configured model provider, Google Maps and web search live, one line each.
+"""``ava doctor``: checks each configured model provider, Google Maps, web search and GoHighLevel live, one line each.
 
 A provider passes when it is reachable, its deployment or model exists, and it answers a tiny
 probe with a tool call. The output holds provider names, deployment and model names and the
@@ -97,19 +97,21 @@ def providers_to_check(settings: Settings) -> list[str]:
 
 def run_doctor(settings: Settings, *, echo: Callable[[str], None] = typer.echo, http_client: Any = None,
                backends_http: Any = None) -> int:
-    """Print one verdict per provider and keyed backend; the exit code is 1 when any fails, 0 otherwise."""
+    """Print one verdict per provider and keyed backend (and per GoHighLevel check); exit code 1 when any fails."""
+    from ava_core.ghl.doctor import check_ghl
+
     names = providers_to_check(settings)
-    backends = check_backends(settings, http=backends_http)
+    verdicts = []
     if not names:
         echo(
             "No model provider is configured (AVA_AZURE_OPENAI_*, AVA_ANTHROPIC_API_KEY or "
             "AVA_OPENAI_COMPATIBLE_*), so there is nothing to check: AVA answers with the offline playbook."
         )
-        for verdict in backends:
-            echo(verdict.line())
-        return 0 if all(v.ok for v in backends) else 1
-    echo(f"model chain: {' > '.join(dict.fromkeys([settings.model, *settings.fallback_models]))}")
-    verdicts = [check_provider(n, settings, http_client=http_client) for n in names] + backends
+    else:
+        echo(f"model chain: {' > '.join(dict.fromkeys([settings.model, *settings.fallback_models]))}")
+        verdicts = [check_provider(n, settings, http_client=http_client) for n in names]
+    verdicts += check_backends(settings, http=backends_http)
+    verdicts += [Verdict(what, ok, detail) for what, ok, detail in check_ghl(settings, http_client=http_client)]
     for verdict in verdicts:
         echo(verdict.line())
     return 0 if all(v.ok for v in verdicts) else 1

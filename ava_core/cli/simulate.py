@@ -67,6 +67,10 @@ def _print(result) -> None:
         console.print(f"[dim]{int(usage['calls'])} model calls: {int(usage['input_tokens'])} tokens in "
                       f"({int(usage['cached_tokens'])} cached), {int(usage['output_tokens'])} out, "
                       f"${usage['cost_usd']:.4f}[/]")
+    booked = result.outcome.appointment
+    if booked:
+        where = f" appointment {booked['id']}" if booked.get("id") else ""
+        console.print(f"[dim]booked {booked['start']}{where} · {booked['link'] or 'no link yet'}[/]")
     mark = "[green]PASS[/]" if result.passed else "[red]FAIL[/]"
     console.print(f"{mark} {result.name}")
     for failure in result.failures:

@@ -379,6 +379,8 @@ class Profile(_Strict):
         description="more ways a reply would claim a booking, a sent link or a hand-off, per language; "
         "added to the ones AVA ships. Such a reply is held back unless the matching tool ran.",
     )
+    web: WebBrowsing = Field(default_factory=WebBrowsing)
+    crm: Crm = Field(default_factory=lambda: Crm())  # lambda: Crm is defined below
 
     @field_validator("languages", "claims")
     @classmethod
@@ -412,7 +414,6 @@ class Profile(_Strict):
                         f"the question (options: {options})"
                     )
         return self
-    web: WebBrowsing = Field(default_factory=WebBrowsing)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -504,3 +505,33 @@ def is_language_code(code: str) -> bool:
     except (UnknownLocaleError, ValueError):
         return False
     return True
+
+class OutcomeTags(_Strict):
+    """The CRM tags that say where a lead stands; each is added on its own, never replacing others."""
+
+    qualified: str = "ava-qualified"
+    disqualified: str = "ava-disqualified"
+    booked: str = "ava-booked"
+    handoff: str = "ava-handoff"
+    opted_out: str = "ava-opted-out"
+
+
+class Crm(_Strict):
+    """GoHighLevel as channel and CRM: takeovers, hand-offs, and what is written to the contact."""
+
+    pause_minutes: int = Field(
+        720, ge=1, description="after a person writes in the CRM conversation, AVA stays quiet this long")
+    pause_tag: str = Field(
+        "ava-paused", description="added while AVA is paused on a lead; removing it in the CRM resumes AVA")
+    handoff_user_id: str | None = Field(None, description="CRM user the contact is assigned to on a hand-off")
+    handoff_task_title: str = "Follow up with {lead_name}: AVA handed this lead over"
+    handoff_task_due_minutes: int = Field(60, ge=0, description="the hand-off task is due this long after it")
+    tags: OutcomeTags = Field(default_factory=OutcomeTags)
+    custom_fields: dict[str, str] = Field(
+        default_factory=dict, description="qualification field -> CRM custom field id the answer is written to")
+    history_window: int = Field(
+        20, ge=4, le=200, description="messages of a CRM conversation kept in AVA's store; older ones are "
+        "read from the CRM and summarised")
+
+
+Profile.model_rebuild()  # Profile.crm names Crm, defined after it

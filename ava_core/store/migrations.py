@@ -154,4 +154,24 @@ MIGRATIONS: list[str] = [
     ALTER TABLE area_checks ADD COLUMN distance_miles REAL;
     ALTER TABLE area_checks ADD COLUMN backend TEXT;        -- google | profile list
     """,
+    # 5: GoHighLevel as channel and CRM: what AVA knows of each lead's CRM record.
+    """
+    CREATE TABLE crm_contacts (
+        contact_id INTEGER PRIMARY KEY REFERENCES contacts(id),
+        crm_contact_id TEXT NOT NULL,        -- the GoHighLevel contact id
+        tags TEXT NOT NULL DEFAULT '[]',     -- JSON: outcome tags AVA added (added one by one, never replaced)
+        fields TEXT NOT NULL DEFAULT '{}',   -- JSON: custom field values AVA wrote, to skip unchanged ones
+        dnd_at TEXT,                         -- opt-out written as DND for the channel
+        handed_off_at TEXT,                  -- the hand-off (assign, tag, task, note) was written
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE crm_conversations (
+        conversation_id INTEGER PRIMARY KEY REFERENCES conversations(id),
+        crm_conversation_id TEXT,            -- the GoHighLevel conversation id
+        reply_type TEXT,                     -- channel type of the lead's last message: SMS, WhatsApp, Email, ...
+        paused_until TEXT,                   -- a person replied in the CRM: AVA is quiet until then
+        summary TEXT,                        -- running summary of what left the local window (JSON)
+        updated_at TEXT NOT NULL
+    );
+    """,
 ]

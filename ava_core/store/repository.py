@@ -598,7 +598,7 @@ class Store:
     # Child tables of a conversation, in the order they are exported and deleted.
     _CONVERSATION_TABLES = (
         "messages", "qualification_answers", "area_checks", "offered_slots", "appointments", "tool_calls",
-        "model_calls",
+        "model_calls", "crm_conversations",
     )
 
     def inactive_conversations(self, before: datetime, *, limit: int = 500) -> list[int]:

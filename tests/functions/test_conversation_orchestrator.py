@@ -403,3 +403,17 @@ def test_two_messages_while_thinking_get_one_answer_and_the_next_generation_find
     following = FakeContext(context.continued_with, start=context.current_utc_datetime, activities=ACTIVITIES)
     assert following.run(ORCHESTRATOR)["outcome"] == "silent"
     assert world.sent == ["Got it: you rent, and the bill is $200."]
+
+
+def test_the_crm_hears_the_outcome_once_the_turns_last_bubble_is_sent(world):
+    synced: list[tuple[int, list[str]]] = []
+
+    class Crm:
+        def sync(self, conversation_id: int) -> None:
+            synced.append((conversation_id, list(world.sent)))
+
+    context = world.start("Great question! The consultation is free.\n\nIt takes about 30 minutes, by video.")
+    world.services.assistant.crm = Crm()
+    context.run(ORCHESTRATOR)
+    assert synced == [(world.conversation_id, ["Great question! The consultation is free.",
+                                               "It takes about 30 minutes, by video."])]

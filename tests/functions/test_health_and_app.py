@@ -86,7 +86,7 @@ def test_the_app_registers_the_webhooks_orchestrator_and_activities():
 
     functions = {f.get_function_name(): f for f in function_app.app.get_functions()}
     assert set(functions) == {
-        "whatsapp_verify", "whatsapp_webhook", "health", "sweep_conversations", "archive_idle", "conversation",
+        "whatsapp_verify", "whatsapp_webhook", "ghl_webhook", "health", "sweep_conversations", "archive_idle", "conversation",
         "llm_step", "run_tool", "hand_off", "send_typing", "send_reply", "reengage", "reengage_lead",
     }
     bindings = {b.type for b in functions["whatsapp_webhook"].get_bindings()}
