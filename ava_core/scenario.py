@@ -219,7 +219,7 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_d
         usage = assistant.store.usage_totals(conversation_id) if conversation_id else {}
     failures = check(scenario.expect, outcome, transcript, calls)
     if recorded is not None:  # a call nothing answered: the recording is missing an exchange
-        failures += [f"no recorded exchange for {what}" for what in recorded.unmatched]
+        failures += [f"no recorded exchange for {what}" for what in getattr(recorded, "unmatched", [])]
     return ScenarioResult(name=scenario.name, passed=not failures, failures=failures, transcript=transcript,
                           tool_calls=calls, outcome=outcome, usage=usage,
                           knowledge=knowledge_status(assistant.engine.knowledge))
