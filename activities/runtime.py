@@ -31,7 +31,7 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     """Everything the Functions app talks to, on the configured backends."""
-    configure_logging(settings.log_level, json_lines=settings.log_json)
+    configure_logging(settings.log_level, json_lines=settings.log_json, settings=settings)
     store = build_store(settings)
     http = httpx.Client(timeout=httpx.Timeout(20.0, connect=5.0))
     whatsapp = None

@@ -1,0 +1,111 @@
+"""The business events, one schema: what each one means and which fields it carries.
+
+``docs/events.md`` describes the same table for people; a test keeps the two in step. An
+event is an ordinary log record (``event.action`` set, its fields bound), so it goes through
+the same masking and the same sinks as every other line, and Kibana counts them.
+
+Call sites add one line: ``event("booked", conversation_id=..., appointment_id=...)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from loguru import logger
+
+# Where an event's keyword lands in the ECS document. Latency becomes ECS ``event.duration``
+# (nanoseconds); tokens and the model follow ECS's ``gen_ai`` field set; the rest is AVA's own,
+# under ``ava.`` as ECS asks of custom fields.
+FIELD_PATHS: dict[str, str] = {
+    "kind": "ava.message.kind",
+    "length": "ava.message.length",
+    "body": "ava.message.body",
+    "field": "ava.qualification.field",
+    "verdict": "ava.qualification.verdict",
+    "status": "ava.qualification.status",
+    "reason": "ava.reason",
+    "count": "ava.slots.count",
+    "appointment_id": "ava.appointment.id",
+    "calendar": "ava.appointment.calendar",
+    "provider": "gen_ai.system",
+    "model": "gen_ai.request.model",
+    "input_tokens": "gen_ai.usage.input_tokens",
+    "output_tokens": "gen_ai.usage.output_tokens",
+    "cost_usd": "ava.model.cost_usd",
+    "failed_models": "ava.model.failed",
+    "tool": "ava.tool.name",
+    "latency_ms": "event.duration",
+    "source": "ava.webhook.source",
+    "http_status": "http.response.status_code",
+}
+# Fields that hold what a lead or AVA wrote: masked as a message body (see ``Masker.body``).
+BODY_FIELDS = frozenset({"body"})
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    description: str
+    fields: tuple[str, ...] = ()
+    level: str = "INFO"
+    outcome: bool = field(default=False)  # the caller says success or failure
+
+
+EVENTS: dict[str, EventSpec] = {
+    "conversation_started": EventSpec("a lead's first message opened a conversation"),
+    "message_received": EventSpec("a lead's message was stored", ("kind", "length", "body")),
+    "message_sent": EventSpec("a reply bubble reached the channel", ("kind", "length", "body")),
+    "qualification_answer": EventSpec("the engine judged one qualification answer", ("field", "verdict", "status")),
+    "qualified": EventSpec("every required qualification answer passed"),
+    "disqualified": EventSpec("a qualification rule failed; reason is the question's field", ("reason",)),
+    "slots_offered": EventSpec("free calendar slots were offered to the lead", ("count", "calendar")),
+    "booked": EventSpec("an appointment was booked", ("appointment_id", "calendar")),
+    "booking_failed": EventSpec("a booking attempt did not book (slot taken, not offered, calendar error)",
+                                ("reason",), level="WARNING"),
+    "rescheduled": EventSpec("a booked appointment moved to another slot", ("appointment_id", "calendar")),
+    "cancelled": EventSpec("a booked appointment was cancelled", ("appointment_id", "calendar", "reason")),
+    "handoff": EventSpec("the conversation went to a person; reason says why", ("reason",), level="WARNING"),
+    "opted_out": EventSpec("the lead asked for no more messages"),
+    "model_call": EventSpec(
+        "one model call of a turn", ("provider", "model", "latency_ms", "input_tokens", "output_tokens", "cost_usd"),
+        outcome=True),
+    "model_failover": EventSpec(
+        "a model failed and the next in the chain was tried; failure when none answered",
+        ("failed_models", "provider"), level="WARNING", outcome=True),
+    "tool_call": EventSpec("one tool call of a turn", ("tool", "latency_ms"), outcome=True),
+    "webhook_rejected": EventSpec("a webhook was refused; reason says why", ("source", "reason", "http_status"),
+                                  level="WARNING"),
+    # Not emitted by ``event``: every record bound with ``alert=<category>`` becomes one.
+    "alert": EventSpec("something the team must look at; labels.alert is its category"),
+}
+
+
+def event(
+    action: str,
+    /,
+    *,
+    conversation_id: int | str | None = None,
+    channel: str | None = None,
+    turn_id: str | None = None,
+    ok: bool = True,
+    **fields: Any,
+) -> None:
+    """Log one business event; ``ok`` is its outcome where the event has one."""
+    spec = EVENTS.get(action)
+    if spec is None:
+        raise ValueError(f"unknown event {action!r}; the events are listed in ava_core/observability/events.py")
+    unknown = set(fields) - set(spec.fields)
+    if unknown:
+        raise ValueError(f"event {action!r} has no field(s) {sorted(unknown)}; it takes {list(spec.fields)}")
+    bound: dict[str, Any] = {"event_action": action, "event_fields": fields}
+    if spec.outcome:
+        bound["event_outcome"] = "success" if ok else "failure"
+    if conversation_id is not None:
+        bound["conversation_id"] = conversation_id
+    if channel is not None:
+        bound["channel"] = channel
+    if turn_id is not None:
+        bound["turn_id"] = turn_id
+    level = spec.level if ok else "WARNING"
+    shown = " ".join(f"{k}={v}" for k, v in fields.items() if k not in BODY_FIELDS)
+    logger.opt(depth=1).bind(**bound).log(level, f"{action} {shown}".strip())
