@@ -29,6 +29,7 @@ from ava_core.geo.base import Geo
 from ava_core.knowledge.base import Knowledge
 from ava_core.models.base import ChatMessage, ChatModel, ModelRequest, ToolCall, Usage
 from ava_core.models.pricing import ModelPrice, cost_usd
+from ava_core.observability.events import event as emit
 from ava_core.pacing import split_bubbles
 from ava_core.profile.models import Profile
 from ava_core.state import ConversationState, Guidance
@@ -131,6 +132,7 @@ class Engine:
         if any(opted_out(self.profile, m.text) for m in unanswered):
             self.store.set_opted_out(contact.id, self.clock.now())
             logger.bind(conversation_id=conversation_id).info("lead opted out")
+            emit("opted_out", conversation_id=conversation_id, channel=conversation.channel, turn_id=state.turn_id)
             return state.model_copy(update={"outcome": "opted_out", "bubbles": [self.profile.opt_out.confirmation]})
         if conversation.status != "active":
             return state.model_copy(update={"outcome": "paused"})
@@ -176,6 +178,7 @@ class Engine:
             cached_tokens=response.usage.cached_tokens, output_tokens=response.usage.output_tokens,
             latency_ms=event.latency_ms, cost_usd=event.cost_usd, at=self.clock.now(),
         )
+        emit("model_call", conversation_id=state.conversation_id, turn_id=state.turn_id, provider=response.provider or self.model.name, model=response.model or self.model.name, latency_ms=event.latency_ms, input_tokens=response.usage.input_tokens, output_tokens=response.usage.output_tokens, cost_usd=event.cost_usd)
         state = state.model_copy(update={
             "step": state.step + 1,
             "trace": state.trace + [event],
@@ -207,6 +210,7 @@ class Engine:
             {"raw": call.raw_args}, result.model_dump(exclude_none=True), ok=result.ok,
             latency_ms=event.latency_ms, at=now,
         )
+        emit("tool_call", conversation_id=state.conversation_id, turn_id=state.turn_id, tool=call.name, latency_ms=event.latency_ms, ok=result.ok)
         self.store.add_message(state.conversation_id, "tool", result.for_model(), at=now,
                                tool_call_id=call.id, tool_name=call.name)
         return event

@@ -10,9 +10,15 @@ Call sites add one line: ``event("booked", conversation_id=..., appointment_id=.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
+
+if TYPE_CHECKING:
+    from ava_core.channels.base import InboundMessage
+    from ava_core.qualification import Standing
+    from ava_core.store import Appointment, Conversation
+    from ava_core.tools.base import ToolContext
 
 # Where an event's keyword lands in the ECS document. Latency becomes ECS ``event.duration``
 # (nanoseconds); tokens and the model follow ECS's ``gen_ai`` field set; the rest is AVA's own,
@@ -91,6 +97,11 @@ def event(
     **fields: Any,
 ) -> None:
     """Log one business event; ``ok`` is its outcome where the event has one."""
+    _emit(2, action, conversation_id=conversation_id, channel=channel, turn_id=turn_id, ok=ok, **fields)
+
+
+def _emit(depth: int, action: str, /, *, conversation_id: int | str | None = None, channel: str | None = None,
+          turn_id: str | None = None, ok: bool = True, **fields: Any) -> None:
     spec = EVENTS.get(action)
     if spec is None:
         raise ValueError(f"unknown event {action!r}; the events are listed in ava_core/observability/events.py")
@@ -108,4 +119,33 @@ def event(
         bound["turn_id"] = turn_id
     level = spec.level if ok else "WARNING"
     shown = " ".join(f"{k}={v}" for k, v in fields.items() if k not in BODY_FIELDS)
-    logger.opt(depth=1).bind(**bound).log(level, f"{action} {shown}".strip())
+    logger.opt(depth=depth).bind(**bound).log(level, f"{action} {shown}".strip())
+
+
+# --- the events that take a little deciding, so each call site stays one line ------------
+
+
+def message_received(conversation: Conversation, inbound: InboundMessage) -> None:
+    """``conversation_started`` when this message opened the conversation, then ``message_received``."""
+    if conversation.created_at == inbound.received_at:  # opened by this very message
+        _emit(3, "conversation_started", conversation_id=conversation.id, channel=conversation.channel)
+    _emit(3, "message_received", conversation_id=conversation.id, channel=conversation.channel,
+          kind=inbound.kind, length=len(inbound.text or ""), body=inbound.text)
+
+
+def qualification_judged(ctx: ToolContext, field: str, verdict: str, standing: Standing) -> None:
+    """``qualification_answer``, then ``qualified`` or ``disqualified`` when the answer settled it."""
+    cid, turn = ctx.conversation_id, ctx.turn_id
+    _emit(3, "qualification_answer", conversation_id=cid, turn_id=turn, field=field, verdict=verdict,
+          status=standing.status)
+    if standing.status == "qualified":
+        _emit(3, "qualified", conversation_id=cid, turn_id=turn)
+    elif standing.status == "disqualified" and standing.failed is not None:
+        _emit(3, "disqualified", conversation_id=cid, turn_id=turn, reason=standing.failed.field)
+
+
+def booking_made(ctx: ToolContext, appointment: Appointment, created: bool) -> None:
+    """``booked`` for a new appointment (booking the same slot again books nothing new)."""
+    if created:
+        _emit(3, "booked", conversation_id=ctx.conversation_id, turn_id=ctx.turn_id,
+              appointment_id=appointment.id, calendar=appointment.calendar)

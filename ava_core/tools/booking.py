@@ -16,6 +16,7 @@ from loguru import logger
 from pydantic import BaseModel, Field
 
 from ava_core.calendar.base import Slot, slot_label
+from ava_core.observability.events import booking_made, event
 from ava_core.profile.models import Profile
 from ava_core.qualification import standing
 from ava_core.store import Appointment, SlotTaken
@@ -102,6 +103,7 @@ def offer(ctx: ToolContext, start: datetime, end: datetime, *, earliest: str | N
     described = [(s.id_in(tz), s.start, s.end, slot_label(s.start, tz)) for s in picked]
     if described:
         ctx.store.record_offer(ctx.conversation_id, described, ctx.clock.now())
+    event("slots_offered", conversation_id=ctx.conversation_id, turn_id=ctx.turn_id, count=len(described), calendar=ctx.calendar.name)
     return [{"id": sid, "label": label} for sid, _, _, label in described]
 
 
@@ -188,10 +190,12 @@ def book_appointment(ctx: ToolContext, args: BookAppointmentArgs) -> ToolResult:
             slot, slot_id=chosen.slot_id, conversation_id=ctx.conversation_id, contact_id=ctx.contact_id, at=now
         )
     except SlotTaken:
+        event("booking_failed", conversation_id=ctx.conversation_id, turn_id=ctx.turn_id, reason="slot no longer free")
         alternatives = offer(ctx, now, now + timedelta(days=ctx.profile.booking.days_ahead))
         return ToolResult.failure(
             f"{chosen.label} is no longer free; offer these instead", alternatives=alternatives
         )
+    booking_made(ctx, appointment, created)
     return ToolResult.success(
         booked=True,
         already_booked=not created,
