@@ -5,7 +5,7 @@ CRITICAL. Records from the same line of code are one alert: the first opens a wi
 (``AVA_ALERT_EMAIL_WINDOW_SECONDS``), the others only add to its count, and when the window
 closes every open alert goes out in one mail. No more than ``AVA_ALERT_EMAIL_MAX_PER_HOUR``
 mails leave in an hour; alerts past that wait and keep counting. So an outage that logs a
-thousand identical errors sends one mail that says "× 1000", not a thousand mails.
+thousand identical errors sends one mail that says "1000 times", not a thousand mails.
 
 The mail is built from the masked ECS document, so it carries no more PII than the logs.
 """
@@ -195,7 +195,7 @@ class EmailAlerts:
         head = alerts[0]
         subject = f"[AVA {self.environment}] {head.category}: {head.message[:80]}"
         if total > 1:
-            subject += f" (× {total})" if len(alerts) == 1 else f" and {len(alerts) - 1} more alert(s), {total} records"
+            subject += f" ({total} times)" if len(alerts) == 1 else f" and {len(alerts) - 1} more alert(s), {total} records"
         lines = [f"AVA ({self.environment}) logged {total} critical record(s) in {len(alerts)} alert(s).", ""]
         for alert in alerts:
             lines += [

@@ -31,11 +31,13 @@ class BulkRequest:
 class BulkServer:
     """Speaks Elasticsearch's ``_bulk``: answers each action with an item, as Elasticsearch does.
 
-    ``fail_first`` requests get ``fail_status``; ``refuse`` maps a document's ``message`` to an
+    ``fail_first`` requests get ``fail_status``; every item of the ``throttle_first`` requests
+    gets 429; ``refuse`` maps a document's ``message`` to an
     item error status; ``hang`` keeps every request waiting until ``release`` is set.
     """
 
     fail_first: int = 0
+    throttle_first: int = 0
     fail_status: int = 503
     refuse: dict[str, int] = field(default_factory=dict)
     hang: bool = False
@@ -62,6 +64,8 @@ class BulkServer:
                 for action, doc in request.actions_and_documents():
                     (op, meta), = action.items()
                     status = server.refuse.get(doc.get("message"), 201)
+                    if len(server.requests) <= server.throttle_first:
+                        status = 429
                     if op != "create":  # data streams take create actions only
                         status = 400
                     item: dict[str, Any] = {"_index": meta.get("_index"), "status": status}
@@ -113,9 +117,9 @@ class SmtpServer:
 
         class Handler:
             async def handle_DATA(self, smtp, session, envelope):  # noqa: N802 (aiosmtpd's naming)
-                from email import message_from_bytes
+                from email import message_from_bytes, policy
 
-                server.messages.append(message_from_bytes(envelope.content))
+                server.messages.append(message_from_bytes(envelope.content, policy=policy.default))
                 return "250 Message accepted for delivery"
 
         # aiosmtpd connects to its own port to check it started, so it needs a real one, not 0.
