@@ -7,7 +7,7 @@ import typer
 
 def build_app() -> typer.Typer:
     """A fresh ``ava`` application with every command group registered."""
-    from ava_core.cli import archive, chat, config, doctor, knowledge, simulate
+    from ava_core.cli import archive, chat, config, doctor, knowledge, report, simulate
 
     app = typer.Typer(
         name="ava",
@@ -16,7 +16,7 @@ def build_app() -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
-    for module in (chat, simulate, config, knowledge, doctor, archive):
+    for module in (chat, simulate, config, knowledge, doctor, archive, report):
         module.register(app)
     return app
 
