@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from ava_core.profile.models import Profile
 from ava_core.qualification import standing
 from ava_core.store import Store
-from ava_core.store.reporting import ConversationFacts, conversation_facts
+from ava_core.store.reporting import conversation_facts
 
 _SPAN = re.compile(r"^\s*(\d+)\s*([hdw])\s*$")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
