@@ -52,7 +52,7 @@ EVENT_FIELD_TYPES: dict[str, str] = {
     "ava.qualification.field": "keyword",
     "ava.qualification.verdict": "keyword",
     "ava.qualification.status": "keyword",
-    "ava.reason": "match_only_text",
+    "ava.reason": "keyword",
     "ava.slots.count": "long",
     "ava.appointment.id": "keyword",
     "ava.appointment.calendar": "keyword",
