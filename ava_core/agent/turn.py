@@ -29,6 +29,7 @@ from ava_core.geo.base import Geo
 from ava_core.knowledge.base import Knowledge
 from ava_core.models.base import ChatMessage, ChatModel, ModelRequest, ToolCall, Usage
 from ava_core.models.pricing import ModelPrice, cost_usd
+from ava_core.observability.context import turn_context
 from ava_core.observability.events import event as emit
 from ava_core.pacing import split_bubbles
 from ava_core.profile.models import Profile
@@ -218,10 +219,11 @@ class Engine:
     def run(self, conversation_id: int) -> TurnState:
         """The local driver: the same steps as the durable orchestrator, in a plain loop."""
         state = self.begin(conversation_id)
-        while not state.done:
-            state = self.think(state)
-            if state.pending:
-                state = state.absorb([self.act(state, call) for call in state.pending])
+        with turn_context(conversation_id, state.turn_id):
+            while not state.done:
+                state = self.think(state)
+                if state.pending:
+                    state = state.absorb([self.act(state, call) for call in state.pending])
         return state
 
     def hand_off(self, state: TurnState, reason: str) -> TurnState:
