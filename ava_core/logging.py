@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
+from ava_core.errors import ConfigError
 from ava_core.observability.ecs import Service, document
 from ava_core.observability.email_alerts import MAILER_THREAD, EmailAlerts, SmtpMailer
 from ava_core.observability.masking import Masker
@@ -44,7 +45,8 @@ def configure_logging(
     _stop_background_sinks()
     logger.remove()
     service = Service(version=_version(), environment=settings.environment if settings else "local")
-    masker = Masker(message_bodies=bool(settings and settings.log_message_bodies))
+    masker = Masker(message_bodies=bool(settings and settings.log_message_bodies),
+                    region=settings.log_pii_region if settings else "US")
     logger.configure(patcher=lambda record: _patch(record, service, masker))
     stderr_level = "ERROR" if quiet else level
     if json_lines:
@@ -71,7 +73,8 @@ def build_shipper(settings: Settings) -> Shipper | None:
     import httpx
 
     if not settings.log_ship_url:
-        raise ValueError(f"AVA_LOG_SHIP_TO={settings.log_ship_to} needs AVA_LOG_SHIP_URL")
+        raise ConfigError(f"AVA_LOG_SHIP_TO={settings.log_ship_to} needs AVA_LOG_SHIP_URL: the Elasticsearch "
+                          "base URL, or the Logstash http input's URL; or set AVA_LOG_SHIP_TO=off")
     if settings.log_ship_to == "elasticsearch":
         key = settings.log_ship_api_key.get_secret_value() if settings.log_ship_api_key else None
         target = ElasticsearchBulk(settings.log_ship_url, data_stream(settings.environment), api_key=key)

@@ -155,6 +155,10 @@ class Settings(BaseSettings):
     log_message_bodies: bool = Field(
         False, description="log what leads and AVA wrote (masked for phones, e-mails, addresses); off: only lengths"
     )
+    log_pii_region: str = Field(
+        "US", pattern=r"^[A-Za-z]{2}$",
+        description="country (ISO 3166) of the leads' phone numbers and street addresses, for masking in logs",
+    )
     log_ship_to: Literal["off", "elasticsearch", "logstash"] = Field(
         "off", description="where logs are shipped besides stderr"
     )

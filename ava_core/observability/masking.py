@@ -20,16 +20,19 @@ ADDRESS = "[address]"
 
 # An e-mail address has one shape everywhere; no language-specific rule is involved.
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# pyap knows these countries' address formats.
-_ADDRESS_COUNTRIES = ("US", "CA", "GB")
+# pyap knows these countries' address formats (each one checked costs a pass over the text).
+ADDRESS_COUNTRIES = ("US", "CA", "GB")
 
 
 class Masker:
     """Masks PII in strings and in the values of nested documents."""
 
-    def __init__(self, *, message_bodies: bool = False, phone_region: str = "US"):
+    def __init__(self, *, message_bodies: bool = False, region: str = "US"):
+        """``region``: the country whose national phone numbers and address formats leads use
+        (numbers written with a ``+`` country code are found whatever it is)."""
         self.message_bodies = message_bodies
-        self.phone_region = phone_region
+        self.phone_region = region.upper()
+        self.address_countries = [self.phone_region] if self.phone_region in ADDRESS_COUNTRIES else ["US"]
 
     def text(self, value: str) -> str:
         """``value`` with every e-mail, phone number and street address replaced by a marker."""
@@ -68,7 +71,7 @@ class Masker:
 
     def _addresses(self, value: str) -> str:
         spans = []
-        for country in _ADDRESS_COUNTRIES:
+        for country in self.address_countries:
             spans += [(a.match_start, a.match_end) for a in pyap.parse(value, country=country)]
         return _replace(value, spans, ADDRESS)
 

@@ -156,6 +156,8 @@ class Shipper:
             return
         self._stopping.set()
         self._thread.join(self.shutdown_seconds)
+        if not self._thread.is_alive():
+            self.client.close()
         left = self._queue.qsize()
         if left:
             self._count(dropped=left)

@@ -146,3 +146,12 @@ def _message(text: str):
 
 class _Thread:
     name = "MainThread"
+
+
+def test_shipping_without_a_url_says_which_setting_is_missing():
+    import pytest
+
+    from ava_core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="AVA_LOG_SHIP_URL"):
+        configure_logging("INFO", settings=Settings(log_ship_to="elasticsearch"))
