@@ -155,3 +155,32 @@ def test_shipping_without_a_url_says_which_setting_is_missing():
 
     with pytest.raises(ConfigError, match="AVA_LOG_SHIP_URL"):
         configure_logging("INFO", settings=Settings(log_ship_to="elasticsearch"))
+
+
+def test_what_is_queued_is_shipped_when_the_process_exits():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = ("from ava_core.logging import configure_logging; from ava_core.settings import Settings; "
+            "from loguru import logger; configure_logging('INFO', settings=Settings()); "
+            "logger.info('last words before exit')")
+    with BulkServer() as server:
+        env = {**os.environ, "PYTHONPATH": str(root), "AVA_LOG_SHIP_TO": "elasticsearch",
+               "AVA_LOG_SHIP_URL": server.url, "AVA_LOG_SHIP_FLUSH_SECONDS": "600"}  # only the exit flushes
+        subprocess.run([sys.executable, "-c", code], env=env, cwd=root, check=True, timeout=60,
+                       capture_output=True)
+    assert [d["message"] for d in server.documents] == ["last words before exit"]
+
+
+def test_backoff_doubles_up_to_its_ceiling_with_jitter():
+    shipper = Shipper(LogstashHttp("http://127.0.0.1:9"), httpx.Client(), backoff_seconds=1.0,
+                      backoff_max_seconds=8.0)
+    try:
+        for attempt, base in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (7, 8.0)]:
+            waits = [shipper._backoff(attempt) for _ in range(50)]
+            assert all(base / 2 <= w <= base for w in waits)
+    finally:
+        shipper.stop()
