@@ -139,7 +139,10 @@ class EmailAlerts:
         while not self._stopping.is_set():
             self._wake.wait(min(self.window_seconds, 1.0))
             self._wake.clear()
-            self._mail(self._due())
+            try:
+                self._mail(self._due())
+            except Exception:  # the thread must outlive any one mail
+                logger.exception("alert e-mail could not be prepared")
         self._mail(self._due(everything=True), limited=False)
 
     def _due(self, everything: bool = False) -> list[_Alert]:

@@ -169,7 +169,10 @@ class Shipper:
         while True:
             batch = self._take()
             if batch:
-                self._send(batch)
+                try:
+                    self._send(batch)
+                except Exception as exc:  # the thread must outlive any one batch
+                    self._drop(batch, f"unexpected {type(exc).__name__}: {exc}")
             self._report_drops()
             if self._stopping.is_set() and self._queue.empty():
                 return
@@ -209,7 +212,11 @@ class Shipper:
             if response.status_code >= 300:
                 self._drop(docs, f"HTTP {response.status_code} {response.text[:200]} (not retried)")
                 return
-            again, refused = self.target.outcome(response, docs)
+            try:
+                again, refused = self.target.outcome(response, docs)
+            except ValueError:  # not the answer Elasticsearch gives (a proxy's page, a cut-off body)
+                problem = f"HTTP {response.status_code} with an unreadable body"
+                continue
             self._count(sent=len(docs) - len(again) - len(refused))
             if refused:
                 self._drop_refused(refused)

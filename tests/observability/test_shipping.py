@@ -184,3 +184,15 @@ def test_backoff_doubles_up_to_its_ceiling_with_jitter():
             assert all(base / 2 <= w <= base for w in waits)
     finally:
         shipper.stop()
+
+
+def test_an_answer_that_is_not_json_is_retried_not_fatal():
+    answers = iter([httpx.Response(200, text="<html>proxy</html>"),
+                    httpx.Response(200, json={"errors": False, "items": [{"create": {"status": 201}}]})])
+    client = httpx.Client(transport=httpx.MockTransport(lambda request: next(answers)))
+    shipper = Shipper(ElasticsearchBulk("http://es.test", "logs-ava-test"), client, flush_seconds=0.01,
+                      backoff_seconds=0.01)
+    shipper.write(_message("kept"))
+    assert _wait_for(lambda: shipper.stats.sent == 1)
+    shipper.stop()
+    assert (shipper.stats.retries, shipper.stats.dropped) == (1, 0)
