@@ -12,6 +12,7 @@ a server major version, and still not speak to Logstash.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import random
@@ -26,6 +27,9 @@ from loguru import logger
 # Records logged by these threads (the shipper's own reports, httpx's lines about its requests)
 # are never shipped: shipping them would make every request log a line that needs a request.
 SHIPPER_THREAD = "ava-log-shipper"
+
+# Put on the queue by ``stop`` so a thread waiting for documents wakes at once and flushes.
+_WAKE: dict[str, Any] = {}
 
 # Statuses worth another try: throttled, or the server (or a proxy before it) in trouble.
 RETRYABLE = frozenset({429, 502, 503, 504, 500})
@@ -155,10 +159,12 @@ class Shipper:
         if self._stopping.is_set():
             return
         self._stopping.set()
+        with contextlib.suppress(queue.Full):  # a full queue: the thread is not waiting anyway
+            self._queue.put_nowait(_WAKE)
         self._thread.join(self.shutdown_seconds)
         if not self._thread.is_alive():
             self.client.close()
-        left = self._queue.qsize()
+        left = sum(1 for doc in list(self._queue.queue) if doc is not _WAKE)
         if left:
             self._count(dropped=left)
         self._report_drops()
@@ -184,14 +190,16 @@ class Shipper:
         while len(batch) < self.batch_size:
             try:
                 if self._stopping.is_set():  # flushing: take what is there, wait for nothing
-                    batch.append(self._queue.get_nowait())
-                    continue
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                batch.append(self._queue.get(timeout=remaining))
+                    doc = self._queue.get_nowait()
+                else:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    doc = self._queue.get(timeout=remaining)
             except queue.Empty:
                 break
+            if doc is not _WAKE:
+                batch.append(doc)
         return batch
 
     def _send(self, docs: list[dict[str, Any]]) -> None:
