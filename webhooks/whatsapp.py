@@ -139,7 +139,7 @@ def check_signature(body: bytes, header: str | None, settings: Settings) -> func
     if secret is None or not secret.get_secret_value():
         # Never accept unsigned webhooks just because the secret is missing.
         logger.error("WhatsApp webhook refused: AVA_WHATSAPP_APP_SECRET is not set, so signatures cannot be checked")
-        event("webhook_rejected", channel=CHANNEL, source=CHANNEL, reason="signature: no app secret configured", http_status=503)
+        event("webhook_rejected", channel=CHANNEL, source=CHANNEL, reason="configuration: AVA_WHATSAPP_APP_SECRET is not set", http_status=503)
         return _text(503, "AVA_WHATSAPP_APP_SECRET is not set on this deployment")
     if not header:
         logger.warning("WhatsApp webhook refused: no {} header", SIGNATURE_HEADER)

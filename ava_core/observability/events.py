@@ -67,7 +67,7 @@ EVENTS: dict[str, EventSpec] = {
     "disqualified": EventSpec("a qualification rule failed; reason is the question's field", ("reason",)),
     "slots_offered": EventSpec("free calendar slots were offered to the lead", ("count", "calendar")),
     "booked": EventSpec("an appointment was booked", ("appointment_id", "calendar")),
-    "booking_failed": EventSpec("a booking attempt did not book (slot taken, not offered, calendar error)",
+    "booking_failed": EventSpec("a booking attempt did not book: the slot was taken, or never offered",
                                 ("reason",), level="WARNING"),
     "rescheduled": EventSpec("a booked appointment moved to another slot", ("appointment_id", "calendar")),
     "cancelled": EventSpec("a booked appointment was cancelled", ("appointment_id", "calendar", "reason")),

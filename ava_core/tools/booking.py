@@ -167,6 +167,7 @@ def book_appointment(ctx: ToolContext, args: BookAppointmentArgs) -> ToolResult:
     offered = {o.slot_id: o for o in ctx.store.offered_slots(ctx.conversation_id)}
     chosen = offered.get(args.slot_id) or _same_instant(offered, args.slot_id)
     if chosen is None:
+        event("booking_failed", conversation_id=ctx.conversation_id, turn_id=ctx.turn_id, reason="slot not offered")
         return ToolResult.failure(
             f"slot {args.slot_id} was not offered in this conversation; call get_free_slots and book one "
             "of the ids it returns",
