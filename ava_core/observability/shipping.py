@@ -137,6 +137,7 @@ class Shipper:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._reported_drops = 0
+        self._in_flight = 0  # documents of the batch being sent
         self._thread = threading.Thread(target=self._run, name=SHIPPER_THREAD, daemon=True)
         self._thread.start()
 
@@ -162,7 +163,10 @@ class Shipper:
         with contextlib.suppress(queue.Full):  # a full queue: the thread is not waiting anyway
             self._queue.put_nowait(_WAKE)
         self._thread.join(self.shutdown_seconds)
-        if not self._thread.is_alive():
+        if self._thread.is_alive():
+            logger.warning("log shipping to {}: {} document(s) still being sent at shutdown, not confirmed",
+                           self.target.name, self._in_flight)
+        else:
             self.client.close()
         left = sum(1 for doc in list(self._queue.queue) if doc is not _WAKE)
         if left:
@@ -175,10 +179,12 @@ class Shipper:
         while True:
             batch = self._take()
             if batch:
+                self._in_flight = len(batch)
                 try:
                     self._send(batch)
                 except Exception as exc:  # the thread must outlive any one batch
                     self._drop(batch, f"unexpected {type(exc).__name__}: {exc}")
+                self._in_flight = 0
             self._report_drops()
             if self._stopping.is_set() and self._queue.empty():
                 return
