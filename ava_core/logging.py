@@ -131,7 +131,8 @@ def route_standard_logging(level: str = "INFO") -> None:
         root.addHandler(_ToLoguru())
     number = logging.getLevelName(level.upper())
     root.setLevel(number if isinstance(number, int) else logging.INFO)
-    for noisy in ("httpx", "httpcore"):  # a line per request at INFO
+    # A line per HTTP request at INFO, headers included: kept to warnings.
+    for noisy in ("httpx", "httpcore", "azure.core.pipeline.policies.http_logging_policy"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
