@@ -35,7 +35,7 @@ class Services:
 
 def build_services(settings: Settings, http: httpx.Client | None = None) -> Services:
     """Everything the Functions app talks to, on the configured backends (``http``: one client for all)."""
-    configure_logging(settings.log_level, json_lines=settings.log_json)
+    configure_logging(settings.log_level, json_lines=settings.log_json, settings=settings)
     store = build_store(settings)
     http = http or httpx.Client(timeout=httpx.Timeout(20.0, connect=5.0))
     whatsapp = None

@@ -15,6 +15,7 @@ from activities import turn_states
 from activities.runtime import runtime
 from activities.voice_notes import transcribe_voice_notes
 from ava_core.channels.voice import TYPE_IT_PLEASE, untranscribed_only
+from ava_core.observability.context import in_turn_context
 from ava_core.tools.base import ToolResult
 from orchestrators.contracts import HandOffInput, StepInput, ToolInput
 
@@ -22,6 +23,7 @@ bp = df.Blueprint()
 
 
 @bp.activity_trigger(input_name="payload")
+@in_turn_context
 def llm_step(payload: dict[str, Any]) -> dict[str, Any]:
     """Begin the turn (voice notes transcribed first) and think once, or think once more after
     the turn's tool calls ran."""
@@ -42,6 +44,7 @@ def llm_step(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.activity_trigger(input_name="payload")
+@in_turn_context
 def run_tool(payload: dict[str, Any]) -> dict[str, Any]:
     """Run one of the turn's pending tool calls; its result waits in the store for the next step.
     Safe to retry: booking is idempotent per conversation and slot."""
@@ -54,6 +57,7 @@ def run_tool(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.activity_trigger(input_name="payload")
+@in_turn_context
 def hand_off(payload: dict[str, Any]) -> dict[str, Any]:
     """A step kept failing: pause AVA, alert the team, and give the lead the hand-off message."""
     request = HandOffInput.model_validate(payload)

@@ -14,6 +14,7 @@ from loguru import logger
 from ava_core.agent.turn import Engine, TurnState
 from ava_core.channels.base import Channel, InboundMessage, OutboundMessage, SendReceipt
 from ava_core.errors import ChannelError, StoreError
+from ava_core.observability import events
 
 TEMPLATE_KIND = "template"
 
@@ -68,6 +69,7 @@ class Assistant:
         if message_id is None:
             logger.bind(channel=inbound.channel).info("duplicate delivery {} ignored", inbound.message_id)
             return None
+        events.message_received(conversation, inbound)
         return Received(conversation.id, contact.id, message_id)
 
     def still_waiting(self, inbound: InboundMessage) -> Received | None:
@@ -132,6 +134,7 @@ class Assistant:
                 self._release(claim, key)
                 raise
             delivered.append(self._confirm(claim, key, text, receipt, log))
+            events.event("message_sent", conversation_id=conversation.id, channel=conversation.channel, turn_id=state.turn_id, kind="template" if receipt.template else "text", length=len(delivered[-1]), body=delivered[-1])
             if receipt.template:
                 # One template per turn: the rest of the reply cannot go out until the lead answers it.
                 log.info("24-hour window closed: template {} sent instead of the reply, {} bubble(s) dropped",

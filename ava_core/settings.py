@@ -168,3 +168,40 @@ class Settings(BaseSettings):
         "local", description="local: working hours minus SQLite bookings; ghl: the GoHighLevel calendar")
     ghl_contacts: bool = Field(
         False, description="mirror every lead (WhatsApp too) into GoHighLevel contacts: tags, custom fields, notes")
+    # Observability: logs in ECS shape, shipped to Elasticsearch or Logstash; critical alerts by e-mail.
+    environment: str = Field(
+        "local", pattern=r"^[a-z0-9_]{1,40}$",
+        description="service.environment in every log line; logs go to the data stream logs-ava-<environment>",
+    )
+    log_message_bodies: bool = Field(
+        False, description="log what leads and AVA wrote (masked for phones, e-mails, addresses); off: only lengths"
+    )
+    log_pii_region: str = Field(
+        "US", pattern=r"^[A-Za-z]{2}$",
+        description="country (ISO 3166) of the leads' phone numbers and street addresses, for masking in logs",
+    )
+    log_ship_to: Literal["off", "elasticsearch", "logstash"] = Field(
+        "off", description="where logs are shipped besides stderr"
+    )
+    log_ship_url: str | None = Field(
+        None, description="Elasticsearch base URL (…:9200), or the Logstash http input URL (…:8080)"
+    )
+    log_ship_api_key: SecretStr | None = Field(None, description="Elasticsearch API key, the base64 'encoded' form")
+    log_ship_batch_size: int = Field(500, ge=1, le=10_000, description="documents per _bulk request")
+    log_ship_flush_seconds: float = Field(2.0, gt=0, description="a partial batch is sent after this long")
+    log_ship_queue_size: int = Field(10_000, ge=1, description="documents waiting to ship; past it they are dropped (counted)")
+    log_ship_max_retries: int = Field(5, ge=0, le=20, description="retries with backoff on 429/5xx and network errors")
+    log_ship_timeout_seconds: float = Field(10.0, gt=0, description="per shipping request")
+    smtp_host: str | None = Field(None, description="SMTP server for critical alert e-mails; unset = no e-mail")
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        "starttls", description="starttls (587), ssl (implicit TLS, 465), none (a local relay only)"
+    )
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    alert_email_from: str | None = Field(None, description="sender of alert e-mails")
+    alert_email_to: list[str] = Field(default_factory=list, description='recipients, JSON: ["ops@example.com"]')
+    alert_email_window_seconds: float = Field(
+        300.0, gt=0, description="identical critical errors within this window make one mail with a count"
+    )
+    alert_email_max_per_hour: int = Field(10, ge=1, description="alert mails per hour at most; the rest wait, counted")

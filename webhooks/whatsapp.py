@@ -36,6 +36,7 @@ from ava_core.channels.whatsapp import (
 )
 from ava_core.channels.whatsapp import verify_signature as signature_ok
 from ava_core.errors import StoreError
+from ava_core.observability.events import event
 from ava_core.settings import Settings
 from orchestrators import reengagement
 from orchestrators.contracts import LeadMessage
@@ -76,6 +77,7 @@ def whatsapp_verify(req: func.HttpRequest) -> func.HttpResponse:
     ):
         return _text(200, req.params.get("hub.challenge", ""))
     logger.warning("WhatsApp verification refused: wrong hub.mode or hub.verify_token")
+    event("webhook_rejected", channel=CHANNEL, source=CHANNEL, reason="verification: wrong hub.verify_token", http_status=403)
     return _text(403, "Forbidden")
 
 
@@ -91,6 +93,7 @@ async def whatsapp_webhook(req: func.HttpRequest, client) -> func.HttpResponse:
     try:
         batch = parse_webhook(body, phone_number_id=settings.whatsapp_phone_number_id)
     except WebhookPayloadError as exc:
+        event("webhook_rejected", channel=CHANNEL, source=CHANNEL, reason=f"unreadable payload: {exc}", http_status=400)
         return _text(400, f"{exc}; expected a WhatsApp Business Account webhook")
     # Building the services and every store call block (a busy store waits up to
     # AVA_DB_BUSY_TIMEOUT_MS): run them in a worker thread, never on the event loop that
@@ -136,12 +139,15 @@ def check_signature(body: bytes, header: str | None, settings: Settings) -> func
     if secret is None or not secret.get_secret_value():
         # Never accept unsigned webhooks just because the secret is missing.
         logger.error("WhatsApp webhook refused: AVA_WHATSAPP_APP_SECRET is not set, so signatures cannot be checked")
+        event("webhook_rejected", channel=CHANNEL, source=CHANNEL, reason="configuration: AVA_WHATSAPP_APP_SECRET is not set", http_status=503)
         return _text(503, "AVA_WHATSAPP_APP_SECRET is not set on this deployment")
     if not header:
         logger.warning("WhatsApp webhook refused: no {} header", SIGNATURE_HEADER)
+        event("webhook_rejected", channel=CHANNEL, source=CHANNEL, reason="signature: header missing", http_status=401)
         return _text(401, f"missing {SIGNATURE_HEADER}")
     if not signature_ok(body, header, secret.get_secret_value()):
         logger.warning("WhatsApp webhook refused: {} does not match the body", SIGNATURE_HEADER)
+        event("webhook_rejected", channel=CHANNEL, source=CHANNEL, reason="signature: does not match the body", http_status=401)
         return _text(401, f"{SIGNATURE_HEADER} does not match the body")
     return None
 

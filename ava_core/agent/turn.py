@@ -44,6 +44,8 @@ from ava_core.models.base import (
     Usage,
 )
 from ava_core.models.pricing import ModelPrice, cost_usd
+from ava_core.observability.context import turn_context
+from ava_core.observability.events import event as emit
 from ava_core.pacing import split_bubbles
 from ava_core.profile.models import Profile
 from ava_core.state import ConversationState, Guidance
@@ -160,6 +162,7 @@ class Engine:
         if match is not None:
             self.store.set_opted_out(contact.id, self.clock.now())
             logger.bind(conversation_id=conversation_id).info("lead opted out")
+            emit("opted_out", conversation_id=conversation_id, channel=conversation.channel, turn_id=state.turn_id)
             # Confirmed in the language the lead said it in; a bare keyword gets the first language.
             language = match.language or self.profile.persona.language
             return state.model_copy(update={
@@ -212,6 +215,7 @@ class Engine:
             cached_tokens=response.usage.cached_tokens, output_tokens=response.usage.output_tokens,
             latency_ms=event.latency_ms, cost_usd=event.cost_usd, at=self.clock.now(),
         )
+        emit("model_call", conversation_id=state.conversation_id, turn_id=state.turn_id, provider=response.provider or self.model.name, model=response.model or self.model.name, latency_ms=event.latency_ms, input_tokens=response.usage.input_tokens, output_tokens=response.usage.output_tokens, cost_usd=event.cost_usd)
         state = state.model_copy(update={
             "step": state.step + 1,
             "trace": state.trace + [event],
@@ -243,6 +247,7 @@ class Engine:
             {"raw": call.raw_args}, result.model_dump(exclude_none=True), ok=result.ok,
             latency_ms=event.latency_ms, at=now,
         )
+        emit("tool_call", conversation_id=state.conversation_id, turn_id=state.turn_id, tool=call.name, latency_ms=event.latency_ms, ok=result.ok)
         self.store.add_message(state.conversation_id, "tool", result.for_model(), at=now,
                                tool_call_id=call.id, tool_name=call.name)
         return event
@@ -250,10 +255,11 @@ class Engine:
     def run(self, conversation_id: int) -> TurnState:
         """The local driver: the same steps as the durable orchestrator, in a plain loop."""
         state = self.begin(conversation_id)
-        while not state.done:
-            state = self.think(state)
-            if state.pending:
-                state = state.absorb([self.act(state, call) for call in state.pending])
+        with turn_context(conversation_id, state.turn_id):
+            while not state.done:
+                state = self.think(state)
+                if state.pending:
+                    state = state.absorb([self.act(state, call) for call in state.pending])
         return state
 
     def hand_off(self, state: TurnState, reason: str) -> TurnState:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from ava_core.calendar.base import Slot
 from ava_core.clock import Clock
+from ava_core.observability.events import event
 from ava_core.profile.models import Booking
 from ava_core.store import Appointment, Store
 
@@ -45,6 +46,7 @@ class LocalCalendar:
 
     def cancel(self, appointment: Appointment) -> None:
         self._store.cancel_appointment(appointment.id)
+        event("cancelled", conversation_id=appointment.conversation_id, appointment_id=appointment.id, calendar=self.name)
 
 
 def working_slots(booking: Booking, tz: ZoneInfo, first: date, last: date) -> list[Slot]:

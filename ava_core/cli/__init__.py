@@ -7,7 +7,7 @@ import typer
 
 def build_app() -> typer.Typer:
     """A fresh ``ava`` application with every command group registered."""
-    from ava_core.cli import archive, chat, config, doctor, geo, knowledge, simulate, web
+    from ava_core.cli import archive, chat, config, doctor, geo, knowledge, report, simulate, web
 
     app = typer.Typer(
         name="ava",
@@ -16,7 +16,7 @@ def build_app() -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
-    for module in (chat, simulate, config, knowledge, doctor, archive, geo, web):
+    for module in (chat, simulate, config, knowledge, doctor, archive, geo, web, report):
         module.register(app)
     return app
 

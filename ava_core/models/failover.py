@@ -21,6 +21,7 @@ from loguru import logger
 from ava_core.errors import AvaError
 from ava_core.models.base import ChatModel, ModelRequest, ModelResponse, ToolCall
 from ava_core.models.reliability import step_deadline
+from ava_core.observability.events import event
 
 HANDOFF_TOOL = "handoff_to_human"
 HANDOFF_ID_PREFIX = "ava_handoff_"
@@ -116,10 +117,12 @@ class FailoverModel:
             self.answered_by = model.name
             if self.failures:
                 log.info("answered by {} after {} failed", model.name, ", ".join(n for n, _ in self.failures))
+                event("model_failover", conversation_id=request.conversation_id, failed_models=[n for n, _ in self.failures], provider=model.name)
             return response if response.provider else response.model_copy(update={"provider": model.name})
         self.answered_by = None
         failed = ", ".join(n for n, _ in self.failures)
         log.bind(alert="model").error("every model failed ({}); handing off to a person", failed)
+        event("model_failover", conversation_id=request.conversation_id, failed_models=[n for n, _ in self.failures], ok=False)
         return handoff_response(
             f"AVA's language models are unavailable ({failed} failed); please reply to this lead personally.",
             text=self.text,

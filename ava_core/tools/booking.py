@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from ava_core.calendar.base import Slot, slot_label
 from ava_core.geo.lead_time import in_lead_time, lead_zone
+from ava_core.observability.events import booking_made, event
 from ava_core.profile.models import Profile
 from ava_core.qualification import standing
 from ava_core.store import Appointment, SlotTaken
@@ -105,6 +106,7 @@ def offer(ctx: ToolContext, start: datetime, end: datetime, *, earliest: str | N
                  for s in picked]
     if described:
         ctx.store.record_offer(ctx.conversation_id, described, ctx.clock.now())
+    event("slots_offered", conversation_id=ctx.conversation_id, turn_id=ctx.turn_id, count=len(described), calendar=ctx.calendar.name)
     return [{"id": sid, "label": label} for sid, _, _, label in described]
 
 
@@ -168,6 +170,7 @@ def book_appointment(ctx: ToolContext, args: BookAppointmentArgs) -> ToolResult:
     offered = {o.slot_id: o for o in ctx.store.offered_slots(ctx.conversation_id)}
     chosen = offered.get(args.slot_id) or _same_instant(offered, args.slot_id)
     if chosen is None:
+        event("booking_failed", conversation_id=ctx.conversation_id, turn_id=ctx.turn_id, reason="slot not offered")
         return ToolResult.failure(
             f"slot {args.slot_id} was not offered in this conversation; call get_free_slots and book one "
             "of the ids it returns",
@@ -191,10 +194,12 @@ def book_appointment(ctx: ToolContext, args: BookAppointmentArgs) -> ToolResult:
             slot, slot_id=chosen.slot_id, conversation_id=ctx.conversation_id, contact_id=ctx.contact_id, at=now
         )
     except SlotTaken:
+        event("booking_failed", conversation_id=ctx.conversation_id, turn_id=ctx.turn_id, reason="slot no longer free")
         alternatives = offer(ctx, now, now + timedelta(days=ctx.profile.booking.days_ahead))
         return ToolResult.failure(
             f"{chosen.label} is no longer free; offer these instead", alternatives=alternatives
         )
+    booking_made(ctx, appointment, created)
     return ToolResult.success(
         booked=True,
         already_booked=not created,

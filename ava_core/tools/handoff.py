@@ -5,6 +5,7 @@ from __future__ import annotations
 from loguru import logger
 from pydantic import BaseModel, Field
 
+from ava_core.observability.events import event
 from ava_core.tools.base import ToolContext, ToolResult, tool
 from ava_core.tools.booking import owed_confirmation
 
@@ -19,6 +20,7 @@ def handoff_to_human(ctx: ToolContext, args: HandoffArgs) -> ToolResult:
     questions you cannot answer, or anything sensitive. AVA stops replying afterwards."""
     ctx.store.set_conversation_status(ctx.conversation_id, "paused", ctx.clock.now(), reason=args.reason)
     logger.bind(alert="handoff", conversation_id=ctx.conversation_id).warning("hand-off: {}", args.reason)
+    event("handoff", conversation_id=ctx.conversation_id, turn_id=ctx.turn_id, reason=args.reason)
     say = ctx.profile.handoff.message
     # A booking made in this turn is said first: the hand-off may be all the lead hears of it.
     owed = owed_confirmation((r.name, r.result) for r in ctx.store.tool_calls(ctx.conversation_id)

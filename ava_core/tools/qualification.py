@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from ava_core.observability import events
 from ava_core.qualification import interpret, judge, standing
 from ava_core.tools.base import ToolContext, ToolResult, tool
 
@@ -33,6 +34,7 @@ def record_qualification(ctx: ToolContext, args: RecordQualificationArgs) -> Too
     ctx.store.record_answer(ctx.conversation_id, question.field, answer, verdict, now)
     verdicts = {f: a.verdict for f, a in ctx.store.answers(ctx.conversation_id).items()}
     state = standing(ctx.profile, verdicts)
+    events.qualification_judged(ctx, question.field, verdict, state)
     result = {
         "field": question.field,
         "value": answer,
