@@ -16,7 +16,7 @@ BOOKED = ["Hi! I saw your ad about solar panels", "yes I own the house", "about 
           "it's like 8 years old", "full sun pretty much all day", "78704", "the second one works"]
 RENTER = ["hello, how does the free solar thing work?", "no, we rent an apartment"]
 OPT_OUT = ["what is this?", "STOP"]
-UNCLEAR = ["hey", "banana", "lol idk 🤷"]
+UNCLEAR = ["hey", "banana", "lol idk 🤷", "whatever"]  # the third miss hands off
 MODEL_SECONDS = 20  # each model step takes this long on the simulated clock
 
 

@@ -43,7 +43,7 @@ def test_renter_opt_out_and_hand_off_each_have_their_event(make_assistant, say, 
     say(assistant, "no, we rent an apartment", sender="+15125550102")
     say(assistant, "what is this?", sender="+15125550103")
     say(assistant, "STOP", sender="+15125550103")
-    for text in ("hey", "banana", "lol idk 🤷"):
+    for text in ("hey", "banana", "lol idk 🤷", "whatever"):  # the third miss hands off
         say(assistant, text, sender="+15125550104")
     by_action = {d["event"]["action"]: flatten(d) for d in seen if "event" in d}
     assert by_action["disqualified"]["ava.reason"] == "homeowner"
