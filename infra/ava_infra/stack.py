@@ -65,7 +65,10 @@ def build(cfg: StackConfig) -> dict[str, pulumi.Output[str]]:
         "function_app_name": func.app.name,
         "resource_group_name": rg,
         "health_url": pulumi.Output.concat("https://", func.hostname, "/api/health"),
+        "qdrant_url": pulumi.Output.from_input(qdrant_url),
     }
+    if ai is not None:
+        outputs["openai_endpoint"] = ai.endpoint
     for output, route in WEBHOOKS.items():
         outputs[output] = pulumi.Output.concat("https://", func.hostname, f"/api/{route}")
 

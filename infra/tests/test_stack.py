@@ -237,6 +237,9 @@ def test_the_outputs_are_the_urls_to_paste_into_meta_and_gohighlevel(stack):
     assert stack.outputs["whatsapp_webhook_url"] == "https://func-ava-sunny.azurewebsites.net/api/whatsapp"
     assert stack.outputs["ghl_webhook_url"] == "https://func-ava-sunny.azurewebsites.net/api/ghl"
     assert stack.outputs["health_url"] == "https://func-ava-sunny.azurewebsites.net/api/health"
+    # and what `ava ingest` needs to load the knowledge from a checkout
+    assert stack.outputs["qdrant_url"] == stack.app_settings()["AVA_QDRANT_URL"]
+    assert stack.outputs["openai_endpoint"] == stack.app_settings()["AVA_AZURE_OPENAI_ENDPOINT"]
 
 
 def test_every_ava_setting_the_stack_sets_is_one_the_app_knows(stack, sample_settings):
