@@ -12,6 +12,11 @@ SHARE_NAME = "ava"
 DB_PATH = f"{MOUNT_PATH}/ava.sqlite3"
 ARCHIVE_DIR = f"{MOUNT_PATH}/archive"
 
+# The Qdrant server deployed as a container when the stack has no `ava:qdrant_url`. qdrant-client
+# refuses a server more than one minor version away from its own: keep this at the minor version
+# of the client in requirements.txt (a test in AVA's suite holds them together).
+QDRANT_IMAGE = "docker.io/qdrant/qdrant:v1.20.0"
+
 # Settings whose value is a secret: each goes to Key Vault and reaches the app as a
 # @Microsoft.KeyVault(...) reference. Pulumi config key = the setting name without AVA_,
 # lower case, set with `pulumi config set --secret` (e.g. ava:whatsapp_app_secret).

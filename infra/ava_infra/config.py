@@ -85,7 +85,7 @@ def load() -> StackConfig:
         secrets=secrets,
         openai=_openai(cfg),
         qdrant_url=qdrant_url,
-        qdrant_image=cfg.get("qdrant_image") or "docker.io/qdrant/qdrant:v1.15.5",
+        qdrant_image=cfg.get("qdrant_image") or catalog.QDRANT_IMAGE,
         rd_site=rd_site,
         rd_image_tag=rd_image_tag,
         rd_auth_client_id=rd_auth_client_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -43,3 +44,10 @@ def test_the_store_path_the_stack_sets_is_one_the_app_accepts_in_azure():
     assert Path(catalog.DB_PATH).parent == Path(catalog.MOUNT_PATH)
     # App Service refuses mount paths under /home.
     assert not catalog.MOUNT_PATH.startswith("/home")
+
+
+def test_the_qdrant_server_deployed_is_one_the_locked_client_talks_to():
+    client = re.search(r"^qdrant-client==(\d+)\.(\d+)", (ROOT / "requirements.txt").read_text(), re.M)
+    server = re.search(r":v(\d+)\.(\d+)\.\d+$", catalog.QDRANT_IMAGE)
+    assert client and server
+    assert client.group(1) == server.group(1) and abs(int(client.group(2)) - int(server.group(2))) <= 1
