@@ -34,7 +34,7 @@ $(STAMP): pyproject.toml requirements/lock.txt
 	$(BIN)/pip install $(PIP_LOCKED) -r requirements/lock.txt
 	# AVA itself, editable; its dependencies came from the lock above.
 	$(BIN)/pip install --quiet --no-deps -e .
-	$(BIN)/pip check
+	$(BIN)/pip check || { echo "pyproject.toml asks for what requirements/lock.txt lacks: run make lock"; exit 1; }
 	touch $(STAMP)
 
 # The Pulumi program's virtualenv: pulumi-azure-native pins protobuf 6, the app takes 7.

@@ -138,6 +138,20 @@ def rd_site(
     """The Gradio R&D site, once CI has pushed an image (`ava:rd_image_tag`), behind an Entra ID login."""
     if not cfg.rd_image_tag:
         return RdSite(registry, None, None)
+    secrets = [{
+        "name": "microsoft-provider-authentication-secret",
+        "key_vault_url": vault.secret_url("RD_AUTH_CLIENT_SECRET"),
+        "identity": env.identity.id,
+    }]
+    env_vars: list[dict[str, pulumi.Input[str]]] = list(settings)
+    if "AVA_QDRANT_API_KEY" in vault.secrets:
+        # The knowledge is the one secret the site needs: by reference, never as a value.
+        secrets.append({
+            "name": "qdrant-api-key",
+            "key_vault_url": vault.secret_url("AVA_QDRANT_API_KEY"),
+            "identity": env.identity.id,
+        })
+        env_vars.append({"name": "AVA_QDRANT_API_KEY", "secret_ref": "qdrant-api-key"})
     container_app = app.ContainerApp(
         "rd-site",
         container_app_name=f"ca-ava-{cfg.business}-rd",
@@ -148,18 +162,14 @@ def rd_site(
         configuration={
             "ingress": {"external": True, "target_port": RD_PORT, "transport": "auto", "allow_insecure": False},
             "registries": [{"server": registry.login_server, "identity": env.identity.id}],
-            "secrets": [{
-                "name": "microsoft-provider-authentication-secret",
-                "key_vault_url": vault.secret_url("RD_AUTH_CLIENT_SECRET"),
-                "identity": env.identity.id,
-            }],
+            "secrets": secrets,
         },
         template={
             "containers": [{
                 "name": "rd",
                 "image": pulumi.Output.concat(registry.login_server, f"/{RD_IMAGE}:{cfg.rd_image_tag}"),
                 "resources": {"cpu": 1.0, "memory": "2Gi"},
-                "env": settings,
+                "env": env_vars,
             }],
             "scale": {"min_replicas": 0, "max_replicas": 1},
         },

@@ -213,8 +213,13 @@ def test_the_rd_site_runs_the_pushed_image_behind_a_login():
     assert login["httpSettings"]["requireHttps"] is True
     assert stack.outputs["rd_site_url"] == "https://ca-ava-sunny-rd.nicepond-1234.eastus2.azurecontainerapps.io"
     # Secrets reach neither the site's environment nor its production store.
-    env = {e["name"]: e["value"] for e in site["template"]["containers"][0]["env"]}
-    assert "AVA_DB_PATH" not in env and not set(env) & set(catalog.SECRET_SETTINGS)
+    env = {e["name"]: e for e in site["template"]["containers"][0]["env"]}
+    assert "AVA_DB_PATH" not in env
+    assert {name for name, e in env.items() if "value" in e} & set(catalog.SECRET_SETTINGS) == set()
+    # Qdrant's key, the one secret the site needs, comes by reference from Key Vault.
+    secrets = {s["name"]: s for s in site["configuration"]["secrets"]}
+    assert secrets[env["AVA_QDRANT_API_KEY"]["secretRef"]]["keyVaultUrl"].endswith("/secrets/ava-qdrant-api-key")
+    assert env["AVA_QDRANT_URL"]["value"] == stack.app_settings()["AVA_QDRANT_URL"]
     assert role_grants(stack, "principal-id-ava-sunny-containers") == {
         ("Key Vault Secrets User", "vault"), ("AcrPull", "registry"),
     }
