@@ -1,25 +1,54 @@
 # Two commands on a fresh clone: `make run` and `make test`. Everything else is set up here.
+#
+# Every install comes from a lock with hashes, so CI, a developer, the Docker images and the
+# Functions remote build get the same versions (`make lock` regenerates them; docs/deploy.md):
+#   requirements/lock.txt     the development set: the app, extras providers, knowledge,
+#                             functions and dev (everything but torch, see below)
+#   requirements.txt          the Functions runtime subset, the same versions (remote build)
+#   requirements/gradio.txt   the R&D site's image, the same versions plus Gradio
+#   infra/requirements.txt    the Pulumi program and its mock tests, in .venv-infra
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+INFRA_VENV  := .venv-infra
+INFRA_STAMP := $(INFRA_VENV)/.installed-stamp
 EXTRAS := providers,knowledge,functions,report,dev
 TORCH  := 2.13.0
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+PIP_LOCKED := --quiet --require-hashes --no-deps
 
-.PHONY: install run test lint data bench clean
+.PHONY: install shellcheck run test lint typecheck lock data bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements/lock.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	# PyTorch for the local embedder, CPU build: from PyTorch's CPU index when it answers, else
-	# the plain pin (a machine whose pip already has the CPU wheel at hand). An unpinned torch
-	# would pull a multi-GB CUDA build.
+	# PyTorch for the local embedder, CPU build, outside the lock: its CPU wheels live on PyTorch's
+	# own index (local version 2.13.0+cpu) and PyPI's 2.13.0 is the CUDA build, so one set of
+	# hashes cannot hold both. From PyTorch's CPU index when it answers, else the plain pin (a
+	# machine whose pip already has the CPU wheel at hand). An unpinned torch would pull a
+	# multi-GB CUDA build. The lock holds torch's own dependencies.
 	if $(BIN)/python -c "import urllib.request as r; r.urlopen('$(TORCH_CPU_INDEX)/torch/', timeout=5)" 2>/dev/null; \
 	then $(BIN)/pip install --quiet --index-url $(TORCH_CPU_INDEX) torch==$(TORCH); \
 	else $(BIN)/pip install --quiet torch==$(TORCH); fi
-	$(BIN)/pip install --quiet -e ".[$(EXTRAS)]"
+	$(BIN)/pip install $(PIP_LOCKED) -r requirements/lock.txt
+	# AVA itself, editable; its dependencies came from the lock above.
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check || { echo "pyproject.toml asks for what requirements/lock.txt lacks: run make lock"; exit 1; }
 	touch $(STAMP)
+
+# The Pulumi program's virtualenv: pulumi-azure-native pins protobuf 6, the app takes 7.
+$(INFRA_STAMP): infra/requirements.txt
+	$(PYTHON) -m venv $(INFRA_VENV)
+	$(INFRA_VENV)/bin/pip install --quiet --upgrade pip
+	$(INFRA_VENV)/bin/pip install $(PIP_LOCKED) -r infra/requirements.txt
+	touch $(INFRA_STAMP)
+
+# ShellCheck, from Debian: actionlint runs it on every `run:` script of the workflows.
+shellcheck:
+	@command -v shellcheck >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends shellcheck; \
+	  else echo "note: shellcheck is missing (sudo apt-get install shellcheck); the workflows' run: scripts go unchecked"; fi; }
 
 install: $(STAMP)
 
@@ -32,13 +61,44 @@ run: data
 	$(BIN)/ava config check
 	$(BIN)/ava chat
 
-test: install
+## The linter, the suite (with the Dockerfile and workflow lints), then the Pulumi mock tests.
+test: install shellcheck $(INFRA_STAMP)
 	$(BIN)/ruff check .
 	HF_HUB_OFFLINE=1 $(BIN)/pytest
+	cd infra && ../$(INFRA_VENV)/bin/pytest
+
+## The linters alone: Python, Dockerfiles, workflows (correctness, then security).
+lint: install shellcheck
+	$(BIN)/ruff check .
+	$(BIN)/hadolint Dockerfile gradio_app/Dockerfile
+	$(BIN)/actionlint
+	$(BIN)/zizmor --offline .github
+
+typecheck: install
+	$(BIN)/mypy
+
+## Re-resolve every lock from pyproject.toml and the .in files (needs PyPI), keeping the pinned
+## versions that still fit; `make lock UPGRADE=--upgrade` moves everything to the newest. The torch CPU wheel's
+## metadata is what the resolver must see (not the CUDA build's nvidia-* dependencies), so it is
+## found on this machine's wheel folder when there is one, else on PyTorch's CPU index.
+TORCH_LINKS ?= $(if $(wildcard /opt/wheels/torch-$(TORCH)+cpu-*),/opt/wheels,$(TORCH_CPU_INDEX)/torch/)
+UV_COMPILE = $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-manylinux_2_28 --find-links $(TORCH_LINKS) --no-emit-package torch \
+	--custom-compile-command "make lock"
+lock: install
+	echo "torch==$(TORCH)" > $(VENV)/torch-pin.txt
+	$(UV_COMPILE) pyproject.toml $(foreach e,$(subst $(comma), ,$(EXTRAS)),--extra $(e)) \
+		-c $(VENV)/torch-pin.txt $(UPGRADE) -o requirements/lock.txt
+	$(UV_COMPILE) requirements/runtime.in -c requirements/lock.txt -o requirements.txt
+	$(UV_COMPILE) pyproject.toml --extra gradio --extra providers --extra knowledge \
+		-c requirements/lock.txt -c $(VENV)/torch-pin.txt -o requirements/gradio.txt
+	$(UV_COMPILE) infra/requirements.in $(UPGRADE) -o infra/requirements.txt
+
+comma := ,
 
 bench: install
 	$(BIN)/python benchmarks/turn_overhead.py
 	$(BIN)/python benchmarks/webhook_path.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(INFRA_VENV) data .pytest_cache .ruff_cache .mypy_cache

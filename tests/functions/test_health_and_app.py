@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import azure.functions as func
@@ -111,8 +112,9 @@ def test_host_json_pins_the_bundle_and_keeps_running_instances():
 
 
 def test_requirements_install_the_functions_runtime_and_the_engines_dependencies():
-    lines = {line.split(">=")[0] for line in (ROOT / "requirements.txt").read_text().splitlines()
-             if line and not line.startswith("#")}
+    # requirements.txt is the runtime set of the lock: `name==version \` then its hashes
+    lines = {re.split(r"[=<>~ ]", line, maxsplit=1)[0] for line in (ROOT / "requirements.txt").read_text().splitlines()
+             if line and line[0].isalnum()}
     assert {"azure-functions", "azure-functions-durable", "pydantic", "pydantic-settings", "httpx", "loguru",
             "pyyaml", "jinja2"} <= lines
 

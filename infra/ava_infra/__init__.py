@@ -1,0 +1,1 @@
+"""AVA's Azure resources for one business, as a Pulumi program (`infra/__main__.py` runs it)."""
