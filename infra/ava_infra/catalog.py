@@ -29,9 +29,12 @@ SECRET_SETTINGS = (
     "AVA_WHATSAPP_APP_SECRET",
     "AVA_WHATSAPP_VERIFY_TOKEN",
     "AVA_GHL_ACCESS_TOKEN",
+    "AVA_GHL_WORKFLOW_SECRET",
     "AVA_GOOGLE_MAPS_API_KEY",
     "AVA_QDRANT_API_KEY",
     "AVA_WEB_SEARCH_API_KEY",
+    "AVA_LOG_SHIP_API_KEY",
+    "AVA_SMTP_PASSWORD",
 )
 
 # Settings the stack derives from the resources it creates: a stack's `ava:settings` map may
