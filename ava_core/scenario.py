@@ -61,14 +61,21 @@ class Expect(_Strict):
     max_bubble_chars: int | None = Field(None, gt=0)
 
 
-# With a recording nothing leaves the process, so a backend the scenario chooses runs on a
-# placeholder key (never a real one from the environment). setting -> (chosen when, key, placeholder)
-RECORDED_KEYS = [
-    # googlemaps refuses a key that does not look like one.
-    (lambda s: s.geo == "google", "google_maps_api_key", "AIzaRecordedScenarioKeyNotReal000000000"),
-    (lambda s: s.web_search != "off", "web_search_api_key", "recorded"),
-    (lambda s: s.calendar_backend == "ghl" or s.ghl_contacts, "ghl_access_token", "recorded"),
-]
+# googlemaps refuses a key that does not look like one; nothing is ever sent with it.
+RECORDED_GOOGLE_KEY = "AIzaRecordedScenarioKeyNotReal000000000"
+
+
+def recorded_keys(settings: Settings, given: set[str]) -> dict[str, SecretStr]:
+    """With a recording nothing leaves the process, so each outside backend the run uses gets a
+    placeholder key (never a real one from the environment), unless the scenario gives one."""
+    keys = {}
+    if settings.geo == "google":
+        keys["google_maps_api_key"] = RECORDED_GOOGLE_KEY
+    if settings.web_search != "off":
+        keys["web_search_api_key"] = "recorded"
+    if settings.calendar_backend == "ghl" or settings.ghl_contacts:
+        keys["ghl_access_token"] = "recorded"
+    return {name: SecretStr(key) for name, key in keys.items() if name not in given}
 
 
 class Scenario(_Strict):
@@ -166,10 +173,7 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_d
         overrides = _overrides(scenario.settings)
         run_settings = settings.model_copy(update={**overrides, "db_path": Path(tmp) / "scenario.sqlite3"})
         if recorded is not None:
-            run_settings = run_settings.model_copy(update={
-                key: SecretStr(placeholder) for chosen, key, placeholder in RECORDED_KEYS
-                if chosen(run_settings) and key not in overrides
-            })
+            run_settings = run_settings.model_copy(update=recorded_keys(run_settings, set(overrides)))
         model = build_model(scenario.model, run_settings, profile, replay=scenario.replay)
         channel = InProcessChannel(scenario.channel)
         assistant = build_assistant(run_settings, profile=profile, clock=clock, model=model,

@@ -9,7 +9,8 @@ import yaml
 
 from ava_core.errors import ConfigError, ScenarioError
 from ava_core.recorded_http import RecordedHttp
-from ava_core.scenario import load_scenario, run_scenario
+from ava_core.scenario import RECORDED_GOOGLE_KEY, load_scenario, recorded_keys, run_scenario
+from ava_core.settings import Settings
 
 
 def test_a_street_address_off_the_zip_list_is_qualified_by_its_distance(settings):
@@ -64,3 +65,10 @@ def test_a_response_with_two_bodies_is_a_bad_recording_naming_its_line(tmp_path)
                     "    response: {json: {a: 1}, text: hello}\n")
     with pytest.raises(ConfigError, match=r"r.yaml:3.*give one of json, text, file or error, not json and text"):
         RecordedHttp.load(path)
+
+
+def test_a_recorded_run_puts_placeholders_over_real_keys_for_the_backends_it_chooses_only():
+    real = Settings(geo="google", google_maps_api_key="AIzaRealKeyFromTheEnvironment0000000000",
+                    web_search_api_key="tvly-real", calendar_backend="ghl")
+    keys = recorded_keys(real, given={"ghl_access_token"})
+    assert {name: key.get_secret_value() for name, key in keys.items()} == {"google_maps_api_key": RECORDED_GOOGLE_KEY}
