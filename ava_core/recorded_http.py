@@ -1,114 +1,185 @@
-"""Recorded HTTP exchanges served by an ``httpx.MockTransport``: an outside API, offline.
+"""Recorded HTTP exchanges served by an ``httpx.MockTransport``: the outside world, offline.
 
-Scenarios (``http_fixtures:`` in a scenario file) and tests hand AVA's clients an
-``httpx.Client`` on this transport, so the real client code runs against real payloads and
-nothing reaches the network. The format is one JSON file per exchange in a directory, read
-in name order::
+Scenarios (``http_fixtures:``), tests and the R&D app hand AVA's clients an ``httpx.Client``
+on this transport, so the real client code runs against real payloads (GoHighLevel, Google
+Maps, a search API, a web page) and nothing reaches the network. A recording is one YAML
+file::
 
-    {"request":  {"method": "POST", "path": "/calendars/events/appointments",
-                  "query": {"timezone": "America/Chicago"},        # optional: these must match
-                  "json": {"calendarId": "cal-1"}},                # optional: these keys must match
-     "response": {"status": 201, "headers": {"Retry-After": "1"},
-                  "json": {...}  or  "body_file": "appointment.json"},   # a file beside this one
-     "times": 1}                                                   # optional: used at most n times
+    dns:                                     # what the page fetcher's resolver answers
+      www.irs.gov: ["23.50.52.17"]
+    exchanges:
+      - request:
+          method: POST                       # GET unless given
+          url: https://services.leadconnectorhq.com/calendars/events/appointments
+          query: {timezone: America/Chicago} # these query parameters must match
+          json: {calendarId: cal-1}          # the JSON body must contain these keys and values
+        response:
+          status: 201                        # 200 unless given
+          headers: {Retry-After: "1"}
+          json: {...}   or  text: "..."  or  file: page.html    # a file beside the recording
+          # or error: timeout | connect      (the request fails instead of being answered)
+        times: 1                             # answers at most this many requests
 
+A page fetch connects to the address the SSRF guard checked, with the page's name in the
+``Host`` header, so ``url`` is the URL as the page knows it (scheme, Host header, path).
 A request is answered by the first exchange that matches and is not used up; one that
-matches nothing is answered 599 with a body naming the request (and counted in ``unmatched``),
-so a missing recording fails loudly instead of reaching the network.
+matches nothing is answered 599 with a body naming it and listed in ``unmatched``, so a
+missing recording fails loudly instead of reaching the network.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlencode
 
 import httpx
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ava_core.errors import ScenarioError
+from ava_core.errors import ConfigError
+from ava_core.web.base import WebBlocked
 
 UNMATCHED_STATUS = 599
 
 
-@dataclass
-class Exchange:
-    method: str
-    path: str
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, coerce_numbers_to_str=True)
+
+
+class RecordedRequest(_Strict):
+    method: str = "GET"
+    url: str = Field(description="scheme://host/path, without the query")
+    query: dict[str, str] = Field(default_factory=dict, description="query parameters that must match")
+    json_body: Any = Field(None, alias="json", description="keys and values the JSON body must contain")
+
+
+class RecordedResponse(_Strict):
     status: int = 200
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-    query: dict[str, str] = field(default_factory=dict)
-    json_subset: dict[str, Any] | None = None
-    times: int | None = None
-    used: int = 0
+    headers: dict[str, str] = Field(default_factory=dict)
+    json_body: Any = Field(None, alias="json")
+    text: str | None = None
+    file: str | None = Field(None, description="body from this file, relative to the recording")
+    error: Literal["timeout", "connect"] | None = None
+
+    @model_validator(mode="after")
+    def _one_body(self) -> RecordedResponse:
+        given = [name for name in ("json_body", "text", "file", "error") if getattr(self, name) is not None]
+        if len(given) > 1:
+            names = [{"json_body": "json"}.get(name, name) for name in given]
+            raise ValueError(f"give one of json, text, file or error, not {' and '.join(names)}")
+        return self
+
+
+class Exchange(_Strict):
+    request: RecordedRequest
+    response: RecordedResponse = Field(default_factory=RecordedResponse)
+    times: int | None = Field(None, ge=1, description="answers at most this many requests")
 
     def matches(self, request: httpx.Request) -> bool:
-        if request.method != self.method.upper() or request.url.path != self.path:
+        want = self.request
+        if want.method.upper() != request.method or want.url.rstrip("/") != logical_url(request).rstrip("/"):
             return False
-        if self.times is not None and self.used >= self.times:
+        if any(request.url.params.get(k) != v for k, v in want.query.items()):
             return False
-        params = request.url.params
-        if any(params.get(k) != str(v) for k, v in self.query.items()):
+        if want.json_body is None:
+            return True
+        try:
+            sent = json.loads(request.content or b"null")
+        except ValueError:
             return False
-        if self.json_subset is not None:
-            try:
-                sent = json.loads(request.content or b"null")
-            except ValueError:
-                return False
-            return _contains(sent, self.json_subset)
-        return True
+        return _contains(sent, want.json_body)
+
+
+class Recording(_Strict):
+    dns: dict[str, list[str]] = Field(default_factory=dict, description="host → addresses the resolver answers")
+    exchanges: list[Exchange] = Field(default_factory=list)
 
 
 class RecordedHttp:
     """A transport that answers from recorded exchanges, and remembers every request it saw."""
 
-    def __init__(self, exchanges: list[Exchange]):
-        self.exchanges = exchanges
+    def __init__(self, exchanges: Iterable[Exchange] = (), *, dns: dict[str, list[str]] | None = None,
+                 base: Path | None = None, source: str = "recorded HTTP"):
+        self.exchanges = list(exchanges)
+        self.dns = {host.lower(): list(addresses) for host, addresses in (dns or {}).items()}
+        self.base = base or Path()
+        for exchange in self.exchanges:  # a missing body file is a bad recording, not a failed request
+            name = exchange.response.file
+            if name and not (self.base / name).is_file():
+                raise ConfigError(f"{source}: {exchange.request.url}: response file {name!r} not found next to it")
+        self.used = [0] * len(self.exchanges)
         self.calls: list[httpx.Request] = []
         self.unmatched: list[str] = []
-        self.transport = httpx.MockTransport(self._answer)
+        self.transport = httpx.MockTransport(self.handle)
 
     @classmethod
-    def load(cls, directory: str | Path) -> RecordedHttp:
-        """Every ``*.json`` exchange in ``directory``, in name order."""
-        folder = Path(directory)
-        if not folder.is_dir():
-            raise ScenarioError(f"http_fixtures: {folder} is not a directory of recorded exchanges")
-        return cls([read_exchange(path) for path in sorted(folder.glob("*.json"))])
+    def load(cls, path: str | Path) -> RecordedHttp:
+        """A YAML recording; its ``file:`` bodies are read relative to it."""
+        from ava_core.profile.loader import load_yaml_model
+
+        path = Path(path)
+        if path.is_dir():
+            raise ConfigError(f"{path}: a recording is one YAML file of exchanges, not a directory "
+                              "(see ava_core/recorded_http.py)")
+        if not path.is_file():
+            raise ConfigError(f"{path}: recorded HTTP fixtures not found")
+        recording = load_yaml_model(path, Recording)
+        return cls(recording.exchanges, dns=recording.dns, base=path.parent, source=str(path))
 
     def client(self) -> httpx.Client:
-        return httpx.Client(transport=self.transport)
+        return httpx.Client(transport=self.transport, trust_env=False)
+
+    def resolve(self, host: str, port: int) -> list[str]:
+        """The recorded DNS answer; a host with none does not resolve."""
+        answers = self.dns.get(host.lower())
+        if not answers:
+            raise WebBlocked(f"{host} does not resolve (no recorded DNS answer)")
+        return list(answers)
 
     def requests(self, method: str, path: str) -> list[httpx.Request]:
         return [r for r in self.calls if r.method == method and r.url.path == path]
 
-    def _answer(self, request: httpx.Request) -> httpx.Response:
+    def handle(self, request: httpx.Request) -> httpx.Response:
         self.calls.append(request)
-        for exchange in self.exchanges:
+        for number, exchange in enumerate(self.exchanges):
+            if exchange.times is not None and self.used[number] >= exchange.times:
+                continue
             if exchange.matches(request):
-                exchange.used += 1
-                content = b"" if exchange.body is None else json.dumps(exchange.body).encode()
-                headers = {"content-type": "application/json", **exchange.headers} if content else exchange.headers
-                return httpx.Response(exchange.status, headers=headers, content=content)
-        what = f"{request.method} {request.url.path}?{request.url.query.decode()}"
+                self.used[number] += 1
+                return self._answer(exchange.response, request)
+        what = describe(request)
         self.unmatched.append(what)
-        return httpx.Response(UNMATCHED_STATUS, json={"message": f"no recorded exchange for {what}"})
+        return httpx.Response(UNMATCHED_STATUS, json={"message": f"no recorded exchange for {what}"}, request=request)
+
+    def _answer(self, answer: RecordedResponse, request: httpx.Request) -> httpx.Response:
+        if answer.error == "timeout":
+            raise httpx.ReadTimeout("recorded timeout", request=request)
+        if answer.error == "connect":
+            raise httpx.ConnectError("recorded connection failure", request=request)
+        headers = dict(answer.headers)
+        if answer.file:
+            content = (self.base / answer.file).read_bytes()
+        elif answer.json_body is not None:
+            content = json.dumps(answer.json_body).encode()
+            headers.setdefault("content-type", "application/json")
+        else:
+            content = (answer.text or "").encode()
+        return httpx.Response(answer.status, headers=headers, content=content, request=request)
 
 
-def read_exchange(path: Path) -> Exchange:
-    """One exchange file; ``body_file`` names a JSON file beside it holding the response body."""
-    try:
-        data = json.loads(path.read_text())
-        request, response = data["request"], data["response"]
-        body = response.get("json")
-        if "body_file" in response:
-            body = json.loads((path.parent / response["body_file"]).read_text())
-        return Exchange(method=request["method"], path=request["path"], status=int(response.get("status", 200)),
-                        body=body, headers=dict(response.get("headers") or {}), query=dict(request.get("query") or {}),
-                        json_subset=request.get("json"), times=data.get("times"))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ScenarioError(f"{path}: not a recorded exchange ({type(exc).__name__}: {exc})") from None
+def logical_url(request: httpx.Request) -> str:
+    """scheme://host/path as the caller meant it: the Host header names the host a pinned
+    connection was made for."""
+    host = request.headers.get("host") or request.url.netloc.decode()
+    return f"{request.url.scheme}://{host}{request.url.path}"
+
+
+def describe(request: httpx.Request) -> str:
+    """The request in one line, to add to the recording; an API key is never echoed."""
+    query = urlencode([(k, v) for k, v in request.url.params.multi_items() if k != "key"])
+    return f"{request.method} {logical_url(request)}" + (f"?{query}" if query else "")
 
 
 def _contains(sent: Any, subset: Any) -> bool:

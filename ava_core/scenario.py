@@ -2,10 +2,8 @@
 
 The format is shared by tests, evals and the R&D app, so it stays stable:
 name, profile, now, channel, lead, model, turns, replay, expect; and, to run against
-outside APIs offline: settings (AVA settings by field name), backends (the geo and web
-backends) and http_fixtures (recorded HTTP, relative to the scenario file: a YAML recording
-file, see ``ava_core/recorded.py``, or a directory of recorded exchanges, see
-``ava_core/recorded_http.py``).
+outside APIs offline: settings (AVA settings by field name, e.g. ``geo: google``) and
+http_fixtures (a recording, relative to the scenario file, see ``ava_core/recorded_http.py``).
 """
 
 from __future__ import annotations
@@ -34,7 +32,6 @@ from ava_core.models.replay import ScriptedStep
 from ava_core.profile import load_profile
 from ava_core.profile.loader import load_yaml_model
 from ava_core.qualification import standing
-from ava_core.recorded import RecordedHTTP, load_recording
 from ava_core.recorded_http import RecordedHttp
 from ava_core.settings import Settings
 
@@ -64,28 +61,21 @@ class Expect(_Strict):
     max_bubble_chars: int | None = Field(None, gt=0)
 
 
-class Backends(_Strict):
-    """Which geo and web backends the scenario runs on; with ``http_fixtures`` their keys are
-    placeholders, since every request is answered from the recording."""
-
-    geo: Literal["google", "profile"] | None = None
-    web_search: Literal["off", "tavily", "brave"] | None = None
-
-    def settings_update(self, *, recorded: bool) -> dict[str, Any]:
-        update: dict[str, Any] = {}
-        if self.geo:
-            update["geo"] = self.geo
-            if recorded and self.geo == "google":
-                update["google_maps_api_key"] = SecretStr(RECORDED_GOOGLE_KEY)
-        if self.web_search:
-            update["web_search"] = self.web_search
-            if recorded and self.web_search != "off":
-                update["web_search_api_key"] = SecretStr("recorded")
-        return update
-
-
 # googlemaps refuses a key that does not look like one; nothing is ever sent with it.
 RECORDED_GOOGLE_KEY = "AIzaRecordedScenarioKeyNotReal000000000"
+
+
+def recorded_keys(settings: Settings, given: set[str]) -> dict[str, SecretStr]:
+    """With a recording nothing leaves the process, so each outside backend the run uses gets a
+    placeholder key (never a real one from the environment), unless the scenario gives one."""
+    keys = {}
+    if settings.geo == "google":
+        keys["google_maps_api_key"] = RECORDED_GOOGLE_KEY
+    if settings.web_search != "off":
+        keys["web_search_api_key"] = "recorded"
+    if settings.calendar_backend == "ghl" or settings.ghl_contacts:
+        keys["ghl_access_token"] = "recorded"
+    return {name: SecretStr(key) for name, key in keys.items() if name not in given}
 
 
 class Scenario(_Strict):
@@ -97,10 +87,9 @@ class Scenario(_Strict):
     model: str = "playbook"
     turns: list[ScenarioTurn] = Field(min_length=1)
     replay: list[ScriptedStep] = Field(default_factory=list)
-    backends: Backends = Field(default_factory=Backends)
     http_fixtures: Path | None = Field(
-        None, description="recorded HTTP that answers every outside API call, relative to the scenario "
-        "file: a YAML recording (answers and DNS) or a directory of recorded exchanges"
+        None, description="the recording (YAML: exchanges and DNS answers) that answers every outside "
+        "call, relative to the scenario file"
     )
     expect: Expect = Field(default_factory=Expect)
     settings: dict[str, Any] = Field(
@@ -181,17 +170,16 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_d
     clock = FrozenClock(scenario.now)
     with tempfile.TemporaryDirectory(dir=data_dir) as tmp:
         recorded = _recorded(scenario)
-        run_settings = settings.model_copy(update={
-            **_overrides(scenario.settings),
-            **scenario.backends.settings_update(recorded=recorded is not None),
-            "db_path": Path(tmp) / "scenario.sqlite3",
-        })
+        overrides = _overrides(scenario.settings)
+        run_settings = settings.model_copy(update={**overrides, "db_path": Path(tmp) / "scenario.sqlite3"})
+        if recorded is not None:
+            run_settings = run_settings.model_copy(update=recorded_keys(run_settings, set(overrides)))
         model = build_model(scenario.model, run_settings, profile, replay=scenario.replay)
         channel = InProcessChannel(scenario.channel)
         assistant = build_assistant(run_settings, profile=profile, clock=clock, model=model,
                                     channels={scenario.channel: channel},
                                     http=recorded.client() if recorded else None,
-                                    resolver=getattr(recorded, "resolve", None))
+                                    resolver=recorded.resolve if recorded else None)
         address = scenario.lead.id or scenario.lead.phone or "lead-1"
         transcript: list[dict[str, str]] = []
         calls: list[ToolCallView] = []
@@ -219,20 +207,18 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_d
         usage = assistant.store.usage_totals(conversation_id) if conversation_id else {}
     failures = check(scenario.expect, outcome, transcript, calls)
     if recorded is not None:  # a call nothing answered: the recording is missing an exchange
-        failures += [f"no recorded exchange for {what}" for what in getattr(recorded, "unmatched", [])]
+        failures += [f"no recorded exchange for {what}" for what in recorded.unmatched]
     return ScenarioResult(name=scenario.name, passed=not failures, failures=failures, transcript=transcript,
                           tool_calls=calls, outcome=outcome, usage=usage,
                           knowledge=knowledge_status(assistant.engine.knowledge))
 
 
-def _recorded(scenario: Scenario) -> RecordedHTTP | RecordedHttp | None:
+def _recorded(scenario: Scenario) -> RecordedHttp | None:
     """The scenario's recorded outside world; a bad recording is a bad scenario file."""
     if scenario.http_fixtures is None:
         return None
-    if scenario.http_fixtures.is_dir():
-        return RecordedHttp.load(scenario.http_fixtures)
     try:
-        return RecordedHTTP(load_recording(scenario.http_fixtures))
+        return RecordedHttp.load(scenario.http_fixtures)
     except ConfigError as exc:
         raise ScenarioError(str(exc).splitlines()[0]) from None
 

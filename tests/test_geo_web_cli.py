@@ -9,9 +9,9 @@ from typer.testing import CliRunner
 from ava_core.cli import build_app, doctor
 from ava_core.cli.geo import describe
 from ava_core.geo.base import AreaCheck
-from ava_core.recorded import Exchange, RecordedHTTP, Recording
+from ava_core.recorded_http import Exchange, RecordedHttp
 from ava_core.settings import Settings
-from tests.geo.conftest import BASE, GOOGLE, KEY, geocode, recorded, timezone
+from tests.geo.conftest import BASE, GEOCODE, GOOGLE, KEY, geocode, recorded, timezone
 from tests.web.conftest import recorded as web_recorded
 
 
@@ -60,12 +60,11 @@ def test_doctor_checks_the_google_key_live():
     verdict = doctor.check_google_maps(settings, http=http.client())
     assert verdict.ok, verdict.detail
     assert "2100 S Lamar Blvd, Austin, TX 78704, USA, America/Chicago" in verdict.detail
-    assert any(r.url.params.get("address") == BASE for r in http.requests)
+    assert any(r.url.params.get("address") == BASE for r in http.calls)
 
 
 def test_doctor_names_what_to_fix_when_google_refuses_the_key():
-    denied = Recording(exchanges=[Exchange.model_validate(geocode(BASE, "geocode_request_denied.json"))])
-    http = RecordedHTTP(denied.model_copy(update={"base": GOOGLE}))
+    http = RecordedHttp([Exchange.model_validate(geocode(BASE, "geocode_request_denied.json"))], base=GOOGLE)
     verdict = doctor.check_google_maps(Settings(google_maps_api_key=KEY), http=http.client())
     assert not verdict.ok
     assert "REQUEST_DENIED (The provided API key is invalid.)" in verdict.detail
@@ -84,7 +83,7 @@ def test_doctor_checks_the_search_key_live():
 
 
 def test_a_transport_failure_never_prints_the_key():
-    http = RecordedHTTP(Recording())  # answers nothing: every request fails
+    http = RecordedHttp([Exchange.model_validate({"request": {"url": GEOCODE}, "response": {"error": "connect"}})])
     verdict = doctor.check_google_maps(Settings(google_maps_api_key=KEY), http=http.client())
     assert not verdict.ok and "not reachable" in verdict.detail
     assert KEY not in verdict.line()

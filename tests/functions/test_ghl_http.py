@@ -24,7 +24,7 @@ from test_conversation_orchestrator import ACTIVITIES, ORCHESTRATOR
 
 from ava_core.errors import StoreError
 from ava_core.ghl.conversations import GhlChannel
-from ava_core.ghl.http import GhlApi
+from ava_core.ghl.http import BASE_URL, GhlApi
 from ava_core.models.replay import ReplayModel, ScriptedStep
 from ava_core.recorded_http import Exchange, RecordedHttp
 from ava_core.store.crm import CrmRecords
@@ -285,8 +285,9 @@ def test_a_takeover_pause_is_not_over_before_its_time(store, clock):
 
 async def test_a_delivery_sent_twice_gets_one_reply_through_ghl_and_its_echo_is_ignored(hook, client, clock,
                                                                                           store):
-    recorded = RecordedHttp([Exchange(method="POST", path="/conversations/messages",
-                                      body=json.loads(fixture("send_message.json")))])
+    recorded = RecordedHttp([Exchange.model_validate({
+        "request": {"method": "POST", "url": f"{BASE_URL}/conversations/messages"},
+        "response": {"json": json.loads(fixture("send_message.json"))}})])
     api = GhlApi(client=recorded.client(), token="pit-test-token", location_id=LOCATION)
     channel = GhlChannel(api, reply_type_of=lambda to: CrmRecords(store).reply_type("ghl", to))
     s = hook(model=ReplayModel([ScriptedStep(text="Hi Jane! Do you own your home?")]), channels={"ghl": channel})

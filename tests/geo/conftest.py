@@ -11,7 +11,7 @@ from ava_core.geo.google import GoogleMapsGeo, build_gmaps_client
 from ava_core.geo.profile_area import ProfileAreaGeo
 from ava_core.geo.requests_bridge import session_over
 from ava_core.geo.routes import RouteMatrix
-from ava_core.recorded import Exchange, RecordedHTTP, Recording
+from ava_core.recorded_http import Exchange, RecordedHttp
 
 GOOGLE = Path(__file__).resolve().parents[1] / "fixtures" / "google"
 GEOCODE = "https://maps.googleapis.com/maps/api/geocode/json"
@@ -22,11 +22,11 @@ KEY = "AIzaRecordedTestKeyNotReal000000000000"
 
 
 def geocode(address: str, file: str) -> dict:
-    return {"request": {"url": GEOCODE, "params": {"address": address}}, "response": {"file": file}}
+    return {"request": {"url": GEOCODE, "query": {"address": address}}, "response": {"file": file}}
 
 
 def reverse(latlng: str, file: str) -> dict:
-    return {"request": {"url": GEOCODE, "params": {"latlng": latlng}}, "response": {"file": file}}
+    return {"request": {"url": GEOCODE, "query": {"latlng": latlng}}, "response": {"file": file}}
 
 
 def timezone(file: str = "timezone_chicago.json") -> dict:
@@ -37,18 +37,17 @@ def routes(file: str, status: int = 200) -> dict:
     return {"request": {"method": "POST", "url": ROUTES}, "response": {"file": file, "status": status}}
 
 
-def recorded(*exchanges: dict) -> RecordedHTTP:
+def recorded(*exchanges: dict) -> RecordedHttp:
     """The base address always geocodes; the rest is what each test records."""
     items = [geocode(BASE, "geocode_base.json"), *exchanges]
-    recording = Recording(exchanges=[Exchange.model_validate(e) for e in items]).model_copy(update={"base": GOOGLE})
-    return RecordedHTTP(recording)
+    return RecordedHttp([Exchange.model_validate(e) for e in items], base=GOOGLE)
 
 
 @pytest.fixture
 def google_geo(profile, store, clock):
     """A GoogleMapsGeo over recorded answers; ``area`` overrides service_area fields."""
 
-    def make(http: RecordedHTTP, **area) -> GoogleMapsGeo:
+    def make(http: RecordedHttp, **area) -> GoogleMapsGeo:
         service_area = profile.service_area.model_copy(update={"country": "US", **area})
         client = http.client()
         return GoogleMapsGeo(
@@ -61,5 +60,5 @@ def google_geo(profile, store, clock):
     return make
 
 
-def google_requests(http: RecordedHTTP) -> list[str]:
-    return [f"{r.url.path}?{r.url.query.decode()}" for r in http.requests]
+def google_requests(http: RecordedHttp) -> list[str]:
+    return [f"{r.url.path}?{r.url.query.decode()}" for r in http.calls]

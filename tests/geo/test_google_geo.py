@@ -21,7 +21,7 @@ def test_a_street_address_inside_the_radius_is_in_the_area(google_geo):
     assert 2 < check.distance_miles < 4
     assert check.timezone == "America/Chicago"
     assert "within 40" in check.detail
-    lookup = next(r for r in http.requests if "address=1100" in str(r.url))
+    lookup = next(r for r in http.calls if "address=1100" in str(r.url))
     assert lookup.url.params["components"] == "country:US"  # restricted to the business's country
 
 
@@ -48,7 +48,7 @@ def test_a_whatsapp_location_pin_is_reverse_geocoded_and_judged_at_the_pin(googl
     assert check.in_area is True
     assert check.address == "11410 Century Oaks Terrace, Austin, TX 78758, USA"
     assert (check.lat, check.lng) == (30.4021, -97.7253)
-    assert not any("address=" in str(r.url) and "30.4021" in str(r.url) for r in http.requests)
+    assert not any("address=" in str(r.url) and "30.4021" in str(r.url) for r in http.calls)
 
 
 def test_an_ambiguous_city_asks_the_lead_which_one(google_geo):
@@ -81,7 +81,7 @@ def test_zero_results_asks_for_the_zip(google_geo):
 def test_google_failing_falls_back_to_the_list_and_raises_an_alert(google_geo, answer):
     address = "4501 Duval St, Austin, TX 78751"
     http = recorded({"request": {"url": "https://maps.googleapis.com/maps/api/geocode/json",
-                                 "params": {"address": address}}, "response": answer})
+                                 "query": {"address": address}}, "response": answer})
     alerts = []
     sink = logger.add(lambda m: alerts.append(m.record), level="ERROR", filter=lambda r: r["extra"].get("alert") == "geo")
     try:
@@ -101,7 +101,7 @@ def test_driving_time_within_the_limit_is_inside(google_geo):
     assert check.in_area is True
     assert check.drive_minutes == 14
     assert check.distance_miles == 4.0
-    call = next(r for r in http.requests if r.url.host == "routes.googleapis.com")
+    call = next(r for r in http.calls if r.url.host == "routes.googleapis.com")
     assert "status" in call.headers["x-goog-fieldmask"].split(",")
     body = json.loads(call.content)
     assert body["travelMode"] == "DRIVE"
@@ -138,20 +138,20 @@ def test_the_same_address_twice_costs_one_request(google_geo):
     http = recorded(geocode("1100 Congress Ave, Austin, TX 78701", "geocode_inside.json"), timezone())
     geo = google_geo(http)
     first = geo.check("1100 Congress Ave, Austin, TX 78701")
-    sent = len(http.requests)
+    sent = len(http.calls)
     again = geo.check("  1100 congress ave,  Austin, TX 78701. ")
     assert again.in_area == first.in_area and again.address == first.address
-    assert len(http.requests) == sent  # geocode, base and time zone all came from the cache
+    assert len(http.calls) == sent  # geocode, base and time zone all came from the cache
 
 
 def test_the_cache_expires(google_geo, clock):
     http = recorded(geocode("1100 Congress Ave, Austin, TX 78701", "geocode_inside.json"), timezone())
     geo = google_geo(http)
     geo.check("1100 Congress Ave, Austin, TX 78701")
-    sent = len(http.requests)
+    sent = len(http.calls)
     clock.advance(days=31)
     geo.check("1100 Congress Ave, Austin, TX 78701")
-    assert len(http.requests) > sent
+    assert len(http.calls) > sent
 
 
 def test_a_lead_in_another_time_zone_gets_that_zone(google_geo):
@@ -166,7 +166,7 @@ def test_a_lead_in_another_time_zone_gets_that_zone(google_geo):
 
 def test_an_answer_in_an_unexpected_shape_falls_back_to_the_list(google_geo):
     http = recorded({"request": {"url": "https://maps.googleapis.com/maps/api/geocode/json",
-                                 "params": {"address": "78704"}},
+                                 "query": {"address": "78704"}},
                      "response": {"json": {"status": "OK", "results": [{"formatted_address": "somewhere"}]}}})
     check = google_geo(http).check("78704")
     assert check.backend == "profile list" and check.in_area is True

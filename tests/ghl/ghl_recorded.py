@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ava_core.ghl.http import BASE_URL
 from ava_core.recorded_http import Exchange
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ghl"
@@ -19,6 +20,9 @@ def body(name: str):
 
 def answer(method: str, path: str, fixture: str | None = None, *, status: int = 200, times: int | None = None,
            headers: dict | None = None, query: dict | None = None, json_subset: dict | None = None) -> Exchange:
-    """One recorded exchange: ``fixture`` names the response body under tests/fixtures/ghl."""
-    return Exchange(method=method, path=path, status=status, body=body(fixture) if fixture else None,
-                    headers=headers or {}, query=query or {}, json_subset=json_subset, times=times)
+    """One recorded exchange with GoHighLevel: ``fixture`` names the response body under tests/fixtures/ghl."""
+    return Exchange.model_validate({
+        "request": {"method": method, "url": BASE_URL + path, "query": query or {}, "json": json_subset},
+        "response": {"status": status, "headers": headers or {}, "json": body(fixture) if fixture else None},
+        "times": times,
+    })

@@ -107,7 +107,7 @@ def test_booking_offers_books_in_ghl_and_sends_the_calendars_meeting_link(ghl, p
 
 def test_without_a_link_in_ghl_the_profile_link_template_is_used(ghl, profile, store, lead):
     created = answer("POST", CREATE, "appointment_created.json", status=201)
-    created.body = {k: v for k, v in created.body.items() if k != "address"}
+    created.response.json_body = {k: v for k, v in created.response.json_body.items() if k != "address"}
     api, _ = ghl(answer("GET", FREE, "free_slots_week.json"),
                  answer("GET", CONTACT_EVENTS, "contact_appointments_none.json"), created,
                  answer("GET", f"{CREATE}/0TkCdp9PfvLeWKYRRvIz", None, status=404),

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ava_core.recorded import Exchange, RecordedHTTP, Recording
+from ava_core.recorded_http import Exchange, RecordedHttp
 
 WEB = Path(__file__).resolve().parents[1] / "fixtures" / "web"
 IRS_URL = "https://www.irs.gov/credits-deductions/residential-clean-energy-credit"
 IRS_IP = "23.50.52.17"
 
 
-def recorded(*exchanges: dict, dns: dict[str, list[str]] | None = None) -> RecordedHTTP:
-    recording = Recording(dns=dns or {}, exchanges=[Exchange.model_validate(e) for e in exchanges])
-    return RecordedHTTP(recording.model_copy(update={"base": WEB}))
+def recorded(*exchanges: dict, dns: dict[str, list[str]] | None = None) -> RecordedHttp:
+    return RecordedHttp([Exchange.model_validate(e) for e in exchanges], dns=dns, base=WEB)
 
 
 def page(url: str, file: str = "irs_residential_clean_energy_credit.html", **response) -> dict:

@@ -75,7 +75,7 @@ def test_tavily_results_become_titles_urls_and_snippets():
     hits = _tavily(http, deny_domains=["spam.example.net"]).search("federal residential solar tax credit 2026")
     assert [h.url for h in hits] == [IRS_URL, "https://news.example.org/2025/07/solar-credit-ends"]
     assert "after December 31, 2025" in hits[0].snippet
-    sent = http.requests[0]
+    sent = http.calls[0]
     assert sent.headers["authorization"] == "Bearer tvly-recorded"
     body = json.loads(sent.content)
     assert body["query"] == "federal residential solar tax credit 2026" and body["max_results"] == 5
@@ -91,14 +91,14 @@ def test_a_refused_tavily_key_says_what_to_check():
 
 def test_brave_results_lose_their_markup_and_respect_the_allow_list():
     http = recorded({"request": {"url": "https://api.search.brave.com/res/v1/web/search",
-                                 "params": {"q": "federal residential solar tax credit 2026"}},
+                                 "query": {"q": "federal residential solar tax credit 2026"}},
                      "response": {"file": "brave_search.json"}})
     brave = BraveSearch(http.client(), "brave-recorded", fetcher(http), allow_domains=["irs.gov"])
     hits = brave.search("federal residential solar tax credit 2026")
     assert [h.url for h in hits] == [IRS_URL]
     assert hits[0].title == "Residential Clean Energy Credit | Internal Revenue Service"
     assert "<strong>" not in hits[0].snippet
-    assert http.requests[0].headers["x-subscription-token"] == "brave-recorded"
+    assert http.calls[0].headers["x-subscription-token"] == "brave-recorded"
 
 
 def test_brave_over_its_rate_limit_is_a_readable_error():

@@ -69,7 +69,7 @@ def test_a_public_url_that_redirects_to_a_private_address_is_refused():
     fetcher = PageFetcher(http.client(), Guard(resolver=http.resolve))
     with pytest.raises(WebBlocked, match="10.0.0.5 is a private address"):
         fetcher.fetch("https://short.example.com/credit")
-    assert [r.url.host for r in http.requests] == ["93.184.215.14"]  # the private address was never contacted
+    assert [r.url.host for r in http.calls] == ["93.184.215.14"]  # the private address was never contacted
 
 
 def test_a_redirect_to_a_name_that_resolves_privately_is_refused():
@@ -82,7 +82,7 @@ def test_a_redirect_to_a_name_that_resolves_privately_is_refused():
 def test_the_connection_goes_to_the_checked_address_with_the_page_name_for_tls():
     http = recorded(page(IRS_URL), dns={"www.irs.gov": [IRS_IP]})
     PageFetcher(http.client(), Guard(resolver=http.resolve)).fetch(IRS_URL)
-    request = http.requests[0]
+    request = http.calls[0]
     assert request.url.host == IRS_IP  # no second DNS lookup between the check and the connection
     assert request.headers["host"] == "www.irs.gov"
     assert request.extensions["sni_hostname"] == "www.irs.gov"  # the certificate is checked for the name
