@@ -35,6 +35,7 @@ from ava_core.clock import Clock
 from ava_core.errors import AvaError, KnowledgeError
 from ava_core.geo.base import Geo
 from ava_core.knowledge.base import Knowledge
+from ava_core.knowledge.matching import objection_pair
 from ava_core.models.base import (
     ChatMessage,
     ChatModel,
@@ -48,6 +49,7 @@ from ava_core.observability.context import turn_context
 from ava_core.observability.events import event as emit
 from ava_core.pacing import split_bubbles
 from ava_core.profile.models import Profile
+from ava_core.reading import answers_what_was_asked, on_the_table
 from ava_core.state import ConversationState, Guidance
 from ava_core.store import Store
 from ava_core.tools.base import Toolbox, ToolContext
@@ -172,7 +174,8 @@ class Engine:
             return state.model_copy(update={"outcome": "paused"})
         if not unanswered:
             return state.model_copy(update={"outcome": "silent"})
-        guidance = self._guidance(state.read_text)
+        spoken = any(m.role == "assistant" and m.text and not m.tool_calls for m in messages)
+        guidance = self._guidance(state.read_text, self._snapshot(state), spoken=spoken)
         trace = [self._event("knowledge", "objection_guidance", started=time.perf_counter(),
                              result=[{"objection": g.objection, "source": g.source, "score": round(g.score, 3)}
                                      for g in guidance])] if guidance else []
@@ -343,20 +346,21 @@ class Engine:
         snapshot = build_state(self.store, self.profile, conversation, contact, self.clock.now())
         return snapshot.model_copy(update={"guidance": state.guidance})
 
-    def _guidance(self, text: str) -> list[Guidance]:
-        """Objection→response pairs close to the lead's words, above the profile's threshold."""
-        if not text.strip():
+    def _guidance(self, text: str, snapshot: ConversationState, *, spoken: bool) -> list[Guidance]:
+        """The objection→response pair for the lead's words, decided as the playbook decides it:
+        never for an answer to what AVA asked, and only when the pair clearly beats the documents."""
+        if not text.strip() or answers_what_was_asked(self.profile, on_the_table(snapshot, spoken=spoken), text,
+                                                      snapshot.now):
             return []
         try:
-            hits = self.knowledge.search(text, kind="objection", limit=3)
+            passages = self.knowledge.search(text, kind="objection", limit=3) + \
+                self.knowledge.search(text, kind="domain", limit=1)
         except KnowledgeError:
             return []
-        threshold = self.profile.knowledge.objection_threshold
-        return [
-            Guidance(objection=p.text, response=p.response or "", source=p.source, score=p.score)
-            for p in hits
-            if p.score >= threshold and p.response
-        ]
+        pair = objection_pair(text, passages, threshold=self.profile.knowledge.objection_threshold)
+        if pair is None:
+            return []
+        return [Guidance(objection=pair.text, response=pair.response or "", source=pair.source, score=pair.score)]
 
     def _event(self, kind: str, name: str, *, started: float, args: dict | None = None, result: Any = None,
                ok: bool = True, usage: Usage | None = None) -> TraceEvent:
