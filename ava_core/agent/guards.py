@@ -234,6 +234,13 @@ def unoffered_times(profile: Profile, text: str, *, allowed: Iterable[datetime],
     return wrong
 
 
+def names_start(profile: Profile, text: str, start: datetime, *, now: datetime) -> bool:
+    """Whether ``text`` names the clock time ``start`` (the same reading as ``unoffered_times``)."""
+    tz = profile.tz
+    mentions = reader(tuple(sorted(profile.served_languages))).mentions(text, now.astimezone(tz))
+    return any(_same_start(mention, start.astimezone(tz)) for mention in mentions)
+
+
 def _same_start(mention: TimeMention, start: datetime) -> bool:
     return (
         (start.hour, start.minute) in mention.clocks()

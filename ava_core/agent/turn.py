@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from ava_core.agent.guards import (
     CLAIM_FIX,
     may_resubscribe,
+    names_start,
     opt_out_match,
     prepare,
     resubscribed,
@@ -53,6 +54,7 @@ from ava_core.reading import answers_what_was_asked, on_the_table
 from ava_core.state import ConversationState, Guidance
 from ava_core.store import Store
 from ava_core.tools.base import Toolbox, ToolContext
+from ava_core.tools.booking import owed_confirmation
 from ava_core.web.base import WebSearch
 from ava_core.web.off import NoWebSearch
 
@@ -298,9 +300,22 @@ class Engine:
                 "claim_retries": state.claim_retries + 1,
             })
         bubbles = split_bubbles(text, self.profile.pacing.max_bubble_chars)
+        if owed := self._unsaid_confirmation(state, text, snapshot):
+            bubbles = split_bubbles(owed, self.profile.pacing.max_bubble_chars) + bubbles
         return state.model_copy(update={
             "bubbles": bubbles, "outcome": "reply", "nudges": [], "choices": self._slot_choices(state, snapshot),
         })
+
+    def _unsaid_confirmation(self, state: TurnState, text: str, snapshot: ConversationState) -> str | None:
+        """The booking confirmation this turn owes the lead when the reply never names the booked
+        time: whatever the model chose to say, the lead hears when they are booked."""
+        owed = owed_confirmation((e.name, e.result) for e in state.trace if e.kind == "tool")
+        appointment = self.store.active_appointment(state.conversation_id)
+        if not owed or appointment is None or names_start(self.profile, text, appointment.start, now=snapshot.now):
+            return None
+        logger.bind(alert="booking", conversation_id=state.conversation_id).warning(
+            "the reply after a booking did not name it; the lead is told first: {}", owed)
+        return owed
 
     def _allowed_starts(self, state: TurnState, snapshot: ConversationState) -> list[datetime]:
         """The times a reply may name: every slot offered in this conversation, and the booking."""
