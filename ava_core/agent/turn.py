@@ -13,6 +13,7 @@ import time
 import uuid
 from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from loguru import logger
 from pydantic import BaseModel, Field
@@ -35,6 +36,7 @@ from ava_core.channels.base import Choice
 from ava_core.clock import Clock
 from ava_core.errors import AvaError, KnowledgeError
 from ava_core.geo.base import Geo
+from ava_core.geo.lead_time import lead_zone
 from ava_core.knowledge.base import Knowledge
 from ava_core.knowledge.matching import objection_pair
 from ava_core.models.base import (
@@ -284,7 +286,9 @@ class Engine:
             return state.model_copy(update={"nudges": state.nudges + [nudge]})
         started = time.perf_counter()
         claims = unbacked_claims(text, snapshot, acted=set(state.acted), profile=self.profile)
-        times = unoffered_times(self.profile, text, allowed=self._allowed_starts(state, snapshot), now=snapshot.now)
+        lead_tz = lead_zone(self.store, state.conversation_id)
+        times = unoffered_times(self.profile, text, allowed=self._allowed_starts(state, snapshot), now=snapshot.now,
+                                lead_tz=lead_tz)
         if claims or times:
             guard = self._event("guard", "unbacked_claim" if claims else "unoffered_time",
                                 args={"claims": claims, "times": times}, result=text, ok=False, started=started)
@@ -300,18 +304,20 @@ class Engine:
                 "claim_retries": state.claim_retries + 1,
             })
         bubbles = split_bubbles(text, self.profile.pacing.max_bubble_chars)
-        if owed := self._unsaid_confirmation(state, text, snapshot):
+        if owed := self._unsaid_confirmation(state, text, snapshot, lead_tz):
             bubbles = split_bubbles(owed, self.profile.pacing.max_bubble_chars) + bubbles
         return state.model_copy(update={
             "bubbles": bubbles, "outcome": "reply", "nudges": [], "choices": self._slot_choices(state, snapshot),
         })
 
-    def _unsaid_confirmation(self, state: TurnState, text: str, snapshot: ConversationState) -> str | None:
+    def _unsaid_confirmation(self, state: TurnState, text: str, snapshot: ConversationState,
+                             lead_tz: ZoneInfo | None) -> str | None:
         """The booking confirmation this turn owes the lead when the reply never names the booked
         time: whatever the model chose to say, the lead hears when they are booked."""
         owed = owed_confirmation((e.name, e.result) for e in state.trace if e.kind == "tool")
         appointment = self.store.active_appointment(state.conversation_id)
-        if not owed or appointment is None or names_start(self.profile, text, appointment.start, now=snapshot.now):
+        if not owed or appointment is None or names_start(self.profile, text, appointment.start, now=snapshot.now,
+                                                                                     lead_tz=lead_tz):
             return None
         logger.bind(alert="booking", conversation_id=state.conversation_id).warning(
             "the reply after a booking did not name it; the lead is told first: {}", owed)
