@@ -13,12 +13,25 @@ from datetime import datetime
 from ava_core.models.slot_choice import parse_request
 from ava_core.profile.models import Profile
 from ava_core.qualification import interpret, interpret_yes_no
+from ava_core.state import ConversationState
 
 TIME = "time"  # AVA offered appointment times
 OPENING = "opening"  # the lead's first message
 _GREETING = re.compile(r"^\W*(hi|hey|hello|hiya|howdy|yo|good (morning|afternoon|evening)|hola|buenas|buenos d[ií]as)\b",
                        re.I)
 _NEGATIVE = re.compile(r"\b(not|no|don'?t|never|stop|can'?t|won'?t)\b", re.I)
+
+
+def on_the_table(state: ConversationState, *, spoken: bool) -> str | None:
+    """What AVA had just asked, as ``answers_what_was_asked`` takes it: ``opening`` before AVA
+    spoke, ``time`` while offered times wait for a choice, else the next missing question."""
+    if not spoken:
+        return OPENING
+    if state.appointment is not None or state.status == "disqualified":
+        return None
+    if state.status == "qualified":
+        return TIME if state.offered_slots else None
+    return state.missing[0] if state.missing else None
 
 
 def answers_what_was_asked(profile: Profile, asked: str | None, text: str, now: datetime) -> bool:

@@ -167,3 +167,26 @@ def test_a_durable_hand_off_after_booking_still_confirms_the_booking(make_assist
     state = state.absorb([engine.act(state, call) for call in state.pending])
     state = engine.hand_off(state, "the reply could not be delivered")
     assert BOOKED_LABEL in state.bubbles[0] and state.bubbles[-1] == HANDOFF
+
+
+def test_a_model_that_books_and_then_chats_still_tells_the_lead_they_are_booked(make_assistant, say):
+    from ava_core.models.replay import ReplayModel
+
+    chat = ScriptedStep(text="Great choice! Anything else I can help with?")
+    assistant = make_assistant(model=ReplayModel([QUALIFY, *OFFER, BOOK, chat]))
+    say(assistant, "hi, I own my home in 78704")
+    state = say(assistant, "Wednesday 9am please")
+    assert state.outcome == "reply" and "handoff_to_human" not in state.acted
+    assert state.bubbles[0].startswith(f"You're booked for {BOOKED_LABEL}")
+    assert "send you the meeting link" in state.bubbles[0]
+    assert state.bubbles[-1] == "Great choice! Anything else I can help with?"
+
+
+def test_a_reply_that_names_the_booked_time_is_sent_as_written(make_assistant, say):
+    from ava_core.models.replay import ReplayModel
+
+    said = "Done! See you Wednesday at 9:00 AM. The link: https://meet.lonestarsun.example/consult/1"
+    assistant = make_assistant(model=ReplayModel([QUALIFY, *OFFER, BOOK, LINK, ScriptedStep(text=said)]))
+    say(assistant, "hi, I own my home in 78704")
+    state = say(assistant, "Wednesday 9am please")
+    assert " ".join(state.bubbles) == said

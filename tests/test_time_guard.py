@@ -4,6 +4,7 @@ however it writes them, in English or Spanish; numbers that are not times pass."
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_datetime
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ava_core.agent.guards import unoffered_times
+from ava_core.geo.lead_time import in_lead_time
 from tests.conftest import CHICAGO
 
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=CHICAGO)  # a Tuesday morning
@@ -102,3 +104,22 @@ def test_an_offered_slot_passes_and_the_same_words_an_hour_or_a_day_off_do_not(p
     assert _wrong(profile, said, allowed=[start]) == []
     assert _wrong(profile, said, allowed=[start + timedelta(hours=1)]) != []
     assert _wrong(profile, said, allowed=[start + timedelta(days=1)]) != []
+
+
+EASTERN = ZoneInfo("America/New_York")
+
+
+@pytest.mark.parametrize("text", [
+    in_lead_time("Wednesday, Dec 2 at 9:00 AM", OFFERED[1], CHICAGO, EASTERN),
+    "Wednesday 9:00 AM (10:00 AM your time) works?",
+    "el miércoles 2 de diciembre a las 9:00 a. m. (10:00 a. m. en su hora)",
+    "¿Le queda bien el jueves a las 10:00 a. m., su hora?",
+])
+def test_an_offered_slot_said_in_the_leads_own_zone_passes(profile, text):
+    assert unoffered_times(profile, text, allowed=OFFERED, now=NOW, lead_tz=EASTERN) == []
+
+
+def test_a_time_in_the_leads_zone_that_no_slot_starts_at_is_refused(profile):
+    # 11:00 Eastern is 10:00 in Chicago: no slot starts then.
+    assert unoffered_times(profile, "Thursday at 11:00 AM your time", allowed=OFFERED, now=NOW,
+                           lead_tz=EASTERN) == ["thursday at 11:00 am"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Literal
 
 from ava_core.language.phrases import fold, table
@@ -211,13 +211,15 @@ CLAIM_FIX = {
 _RANGE_JOINS = {"", "-", "to", "until", "till", "through", "a", "hasta", "y", "and"}
 
 
-def unoffered_times(profile: Profile, text: str, *, allowed: Iterable[datetime], now: datetime) -> list[str]:
+def unoffered_times(profile: Profile, text: str, *, allowed: Iterable[datetime], now: datetime,
+                    lead_tz: tzinfo | None = None) -> list[str]:
     """The clock times ``text`` names that are not the start of an ``allowed`` slot, as written.
 
     ``allowed`` are the slots offered in this conversation and the booked appointment. A time
     matches a slot at minute precision in the business's zone, and on the weekday or date named
     with it ("Thursday at 9", "el jueves 3 de diciembre, 9:00 a. m."); an hour without AM/PM may
-    be either. The working hours may be stated as a range ("Mon–Fri 9:00 AM–5:00 PM"): that is
+    be either. A lead in another zone (``lead_tz``) is shown each slot in their own time too
+    ("9:00 AM (10:00 AM your time)"): a mention of a slot's start on the lead's clock is that slot. The working hours may be stated as a range ("Mon–Fri 9:00 AM–5:00 PM"): that is
     not an offer.
     """
     tz = profile.tz
@@ -225,6 +227,8 @@ def unoffered_times(profile: Profile, text: str, *, allowed: Iterable[datetime],
     if not mentions:
         return []
     starts = [s.astimezone(tz) for s in allowed]
+    if lead_tz is not None:
+        starts += [s.astimezone(lead_tz) for s in starts]
     hours = _working_hours(profile)
     stated = _stated_hours(reader(tuple(sorted(profile.served_languages))).normalize(text), mentions, hours)
     wrong = []
@@ -232,6 +236,15 @@ def unoffered_times(profile: Profile, text: str, *, allowed: Iterable[datetime],
         if index not in stated and not any(_same_start(mention, start) for start in starts):
             wrong.append(mention.text)
     return wrong
+
+
+def names_start(profile: Profile, text: str, start: datetime, *, now: datetime, lead_tz: tzinfo | None = None) -> bool:
+    """Whether ``text`` names the clock time ``start``, on the business's or the lead's clock
+    (the same reading as ``unoffered_times``)."""
+    tz = profile.tz
+    mentions = reader(tuple(sorted(profile.served_languages))).mentions(text, now.astimezone(tz))
+    clocks = [start.astimezone(tz)] + ([start.astimezone(lead_tz)] if lead_tz is not None else [])
+    return any(_same_start(mention, at) for mention in mentions for at in clocks)
 
 
 def _same_start(mention: TimeMention, start: datetime) -> bool:

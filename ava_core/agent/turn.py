@@ -13,6 +13,7 @@ import time
 import uuid
 from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from loguru import logger
 from pydantic import BaseModel, Field
@@ -20,6 +21,7 @@ from pydantic import BaseModel, Field
 from ava_core.agent.guards import (
     CLAIM_FIX,
     may_resubscribe,
+    names_start,
     opt_out_match,
     prepare,
     resubscribed,
@@ -34,7 +36,9 @@ from ava_core.channels.base import Choice
 from ava_core.clock import Clock
 from ava_core.errors import AvaError, KnowledgeError
 from ava_core.geo.base import Geo
+from ava_core.geo.lead_time import lead_zone
 from ava_core.knowledge.base import Knowledge
+from ava_core.knowledge.matching import objection_pair
 from ava_core.models.base import (
     ChatMessage,
     ChatModel,
@@ -48,9 +52,11 @@ from ava_core.observability.context import turn_context
 from ava_core.observability.events import event as emit
 from ava_core.pacing import split_bubbles
 from ava_core.profile.models import Profile
+from ava_core.reading import answers_what_was_asked, on_the_table
 from ava_core.state import ConversationState, Guidance
 from ava_core.store import Store
 from ava_core.tools.base import Toolbox, ToolContext
+from ava_core.tools.booking import owed_confirmation
 from ava_core.web.base import WebSearch
 from ava_core.web.off import NoWebSearch
 
@@ -172,7 +178,8 @@ class Engine:
             return state.model_copy(update={"outcome": "paused"})
         if not unanswered:
             return state.model_copy(update={"outcome": "silent"})
-        guidance = self._guidance(state.read_text)
+        spoken = any(m.role == "assistant" and m.text and not m.tool_calls for m in messages)
+        guidance = self._guidance(state.read_text, self._snapshot(state), spoken=spoken)
         trace = [self._event("knowledge", "objection_guidance", started=time.perf_counter(),
                              result=[{"objection": g.objection, "source": g.source, "score": round(g.score, 3)}
                                      for g in guidance])] if guidance else []
@@ -279,7 +286,9 @@ class Engine:
             return state.model_copy(update={"nudges": state.nudges + [nudge]})
         started = time.perf_counter()
         claims = unbacked_claims(text, snapshot, acted=set(state.acted), profile=self.profile)
-        times = unoffered_times(self.profile, text, allowed=self._allowed_starts(state, snapshot), now=snapshot.now)
+        lead_tz = lead_zone(self.store, state.conversation_id)
+        times = unoffered_times(self.profile, text, allowed=self._allowed_starts(state, snapshot), now=snapshot.now,
+                                lead_tz=lead_tz)
         if claims or times:
             guard = self._event("guard", "unbacked_claim" if claims else "unoffered_time",
                                 args={"claims": claims, "times": times}, result=text, ok=False, started=started)
@@ -295,9 +304,24 @@ class Engine:
                 "claim_retries": state.claim_retries + 1,
             })
         bubbles = split_bubbles(text, self.profile.pacing.max_bubble_chars)
+        if owed := self._unsaid_confirmation(state, text, snapshot, lead_tz):
+            bubbles = split_bubbles(owed, self.profile.pacing.max_bubble_chars) + bubbles
         return state.model_copy(update={
             "bubbles": bubbles, "outcome": "reply", "nudges": [], "choices": self._slot_choices(state, snapshot),
         })
+
+    def _unsaid_confirmation(self, state: TurnState, text: str, snapshot: ConversationState,
+                             lead_tz: ZoneInfo | None) -> str | None:
+        """The booking confirmation this turn owes the lead when the reply never names the booked
+        time: whatever the model chose to say, the lead hears when they are booked."""
+        owed = owed_confirmation((e.name, e.result) for e in state.trace if e.kind == "tool")
+        appointment = self.store.active_appointment(state.conversation_id)
+        if not owed or appointment is None or names_start(self.profile, text, appointment.start, now=snapshot.now,
+                                                                                     lead_tz=lead_tz):
+            return None
+        logger.bind(alert="booking", conversation_id=state.conversation_id).warning(
+            "the reply after a booking did not name it; the lead is told first: {}", owed)
+        return owed
 
     def _allowed_starts(self, state: TurnState, snapshot: ConversationState) -> list[datetime]:
         """The times a reply may name: every slot offered in this conversation, and the booking."""
@@ -343,20 +367,21 @@ class Engine:
         snapshot = build_state(self.store, self.profile, conversation, contact, self.clock.now())
         return snapshot.model_copy(update={"guidance": state.guidance})
 
-    def _guidance(self, text: str) -> list[Guidance]:
-        """Objection→response pairs close to the lead's words, above the profile's threshold."""
-        if not text.strip():
+    def _guidance(self, text: str, snapshot: ConversationState, *, spoken: bool) -> list[Guidance]:
+        """The objection→response pair for the lead's words, decided as the playbook decides it:
+        never for an answer to what AVA asked, and only when the pair clearly beats the documents."""
+        if not text.strip() or answers_what_was_asked(self.profile, on_the_table(snapshot, spoken=spoken), text,
+                                                      snapshot.now):
             return []
         try:
-            hits = self.knowledge.search(text, kind="objection", limit=3)
+            passages = self.knowledge.search(text, kind="objection", limit=3) + \
+                self.knowledge.search(text, kind="domain", limit=1)
         except KnowledgeError:
             return []
-        threshold = self.profile.knowledge.objection_threshold
-        return [
-            Guidance(objection=p.text, response=p.response or "", source=p.source, score=p.score)
-            for p in hits
-            if p.score >= threshold and p.response
-        ]
+        pair = objection_pair(text, passages, threshold=self.profile.knowledge.objection_threshold)
+        if pair is None:
+            return []
+        return [Guidance(objection=pair.text, response=pair.response or "", source=pair.source, score=pair.score)]
 
     def _event(self, kind: str, name: str, *, started: float, args: dict | None = None, result: Any = None,
                ok: bool = True, usage: Usage | None = None) -> TraceEvent:

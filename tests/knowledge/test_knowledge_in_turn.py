@@ -51,3 +51,28 @@ def test_the_playbook_answers_a_price_objection_from_the_pairs(make_assistant, s
     assert best["kind"] == "objection" and best["source"] == "examples/knowledge/objections.yaml"
     assert reply[0] in best["response"]  # the pair's answer, less its closing question
     assert reply[-1].startswith("So I can see if it's a fit")
+
+
+def _spy(seen):
+    class Spy:
+        name = "spy"
+
+        def complete(self, request):
+            seen.append(request)
+            return ModelResponse(text="Hi! Do you own your home?")
+
+    return Spy()
+
+
+def test_a_hello_hands_a_language_model_no_objection_pair(make_assistant, say, demo_knowledge):
+    seen = []
+    state = say(make_assistant(model=_spy(seen), knowledge=demo_knowledge), "hi, saw your ad about solar")
+    assert not [e for e in state.trace if e.kind == "knowledge"]
+    assert "Answers that worked for objections" not in seen[0].context
+
+
+def test_a_question_about_the_business_hands_a_language_model_no_objection_pair(make_assistant, say, demo_knowledge):
+    # The playbook answers this from the documents; a language model must not be steered to a pair.
+    seen = []
+    state = say(make_assistant(model=_spy(seen), knowledge=demo_knowledge), "how does the free solar thing work?")
+    assert not [e for e in state.trace if e.kind == "knowledge"]
