@@ -52,7 +52,7 @@ def pin_in(text: str) -> tuple[float, float] | None:
 
 def transport_reason(exc: googlemaps.exceptions.TransportError) -> str:
     """The failure's kind and HTTP status, never its text: that can hold the request URL and its key."""
-    base = exc.base_exception
+    base = getattr(exc, "base_exception", None)  # an HTTPError (a 5xx) carries only its status
     status = getattr(exc, "status_code", None)
     return f"HTTP {status}" if status else type(base).__name__ if base is not None else "no answer"
 

@@ -77,7 +77,8 @@ def test_zero_results_asks_for_the_zip(google_geo):
     {"file": "geocode_over_query_limit.json"},
     {"file": "geocode_request_denied.json"},
     {"error": "timeout"},
-], ids=["over-quota", "denied-key", "timeout"])
+    {"status": 503, "text": "Service Unavailable"},
+], ids=["over-quota", "denied-key", "timeout", "server-error"])
 def test_google_failing_falls_back_to_the_list_and_raises_an_alert(google_geo, answer):
     address = "4501 Duval St, Austin, TX 78751"
     http = recorded({"request": {"url": "https://maps.googleapis.com/maps/api/geocode/json",
