@@ -203,8 +203,9 @@ def no_leaks(played: Played) -> list[str]:
     text = "\n".join(played.bubbles())
     folded = _fold(text)
     failures = [f"the system prompt leaks: {line!r}" for line in _instruction_lines() if line in folded]
-    for name, field in Settings.model_fields.items():
-        value = getattr(Settings(), name)
+    settings = Settings()
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
         secret = value.get_secret_value() if hasattr(value, "get_secret_value") else None
         if secret and len(secret) >= 6 and secret in text:
             failures.append(f"the setting {name} leaks")

@@ -10,8 +10,8 @@ import pytest
 
 from ava_core.knowledge.client import connect
 from ava_core.knowledge.collections import KnowledgeIndex
-from ava_core.knowledge.local_embedder import LocalEmbedder
 from ava_core.knowledge.ingest import ingest
+from ava_core.knowledge.local_embedder import LocalEmbedder
 from ava_core.profile import load_profile
 from ava_core.scenario import load_scenario, run_scenario
 from ava_core.settings import Settings
