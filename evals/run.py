@@ -34,12 +34,23 @@ def promptfoo_env() -> dict[str, str]:
     }
 
 
+def configured_models() -> list[str]:
+    """The playbook, and every model provider whose key is set."""
+    from ava_core.settings import Settings
+
+    settings = Settings()
+    keys = {"azure": settings.azure_openai_api_key, "anthropic": settings.anthropic_api_key,
+            "openai_compatible": settings.openai_compatible_api_key}
+    return ["playbook", *(name for name, key in keys.items() if key)]
+
+
 def run(config: Path, output: Path, *extra: str) -> int:
     if not PROMPTFOO.exists():
         raise SystemExit(f"{PROMPTFOO} is missing: run `make evals` (it installs the pinned promptfoo)")
     output.parent.mkdir(parents=True, exist_ok=True)
+    models = "|".join(configured_models())
     command = [str(PROMPTFOO), "eval", "-c", str(config), "--no-write", "--no-cache", "--no-progress-bar",
-               "-o", str(output), *extra]
+               "--filter-providers", f"^({models})$", "-o", str(output), *extra]
     return subprocess.run(command, cwd=ROOT, env=promptfoo_env(), check=False).returncode
 
 
