@@ -17,6 +17,8 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 PROMPTFOO = ROOT / "evals" / "node_modules" / ".bin" / "promptfoo"
 CLOSED_PORT = "http://127.0.0.1:9"  # nothing listens: a stray post fails at once instead of hanging on DNS
@@ -81,9 +83,25 @@ def summary(output: Path) -> str:
             "(see evals/README.md) counts as not passed.\n\n" + "\n".join(lines) + "\n")
 
 
+def graded(config: Path, grader: str) -> Path:
+    """The config with the tone rubric (evals/rubric.md) added as an llm-rubric assertion, graded
+    by ``grader`` (a promptfoo provider id, e.g. anthropic:messages:claude-sonnet-4-5, or a
+    file://….py provider). Written beside the config so its relative paths still hold."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    default = data.setdefault("defaultTest", {})
+    default.setdefault("options", {})["provider"] = grader
+    rubric = (ROOT / "evals" / "rubric.md").read_text(encoding="utf-8")
+    default.setdefault("assert", []).append({"type": "llm-rubric", "value": rubric, "metric": "tone"})
+    path = config.with_name(".graded-" + config.name)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     config = Path(os.environ.get("AVA_EVALS_CONFIG", ROOT / "evals" / "promptfooconfig.yaml"))
+    if grader := os.environ.get("AVA_EVALS_GRADER"):  # tone is only judged when a grader is configured
+        config = graded(config, grader)
     output = ROOT / "evals" / "results" / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     code = run(config, output, *argv)
     if output.exists():

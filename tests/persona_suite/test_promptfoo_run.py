@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from evals.run import PROMPTFOO, ROOT, run
+from evals.run import PROMPTFOO, ROOT, graded, run
 
 pytestmark = pytest.mark.skipif(not PROMPTFOO.exists(), reason="promptfoo is not installed: run make evals")
 
@@ -38,3 +38,18 @@ def test_a_broken_assertion_makes_the_run_fail(tmp_path, monkeypatch):
     [row] = json.loads((tmp_path / "out.json").read_text())["results"]["results"]
     failed = [p["reason"] for p in row["gradingResult"]["componentResults"] if not p["pass"]]
     assert failed == ["broken"]  # only the broken assertion: the run itself worked
+
+
+def test_with_a_grader_the_tone_rubric_is_judged_by_it(tmp_path, monkeypatch):
+    # A stand-in grader that fails every rubric: the run must call it and fail on "tone" alone.
+    (tmp_path / "grader.py").write_text(
+        "import json\n"
+        "def call_api(prompt, options, context):\n"
+        "    assert 'skilled human appointment' in prompt\n"
+        "    return {'output': json.dumps({'pass': False, 'score': 0, 'reason': 'stand-in grader'})}\n")
+    monkeypatch.setenv("AVA_EVALS_SCENARIOS", "evals/scenarios/opt-out-stop.yaml")
+    config = graded(ROOT / "evals" / "promptfooconfig.yaml", f"file://{tmp_path}/grader.py")
+    assert run(config, tmp_path / "out.json") == 100
+    [row] = json.loads((tmp_path / "out.json").read_text())["results"]["results"]
+    failed = [p["assertion"]["metric"] for p in row["gradingResult"]["componentResults"] if not p["pass"]]
+    assert failed == ["tone"]
