@@ -18,7 +18,7 @@ TORCH  := 2.13.0
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 PIP_LOCKED := --quiet --require-hashes --no-deps
 
-.PHONY: install shellcheck run test lint typecheck lock data bench clean
+.PHONY: install shellcheck run test lint typecheck lock data bench clean evals
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,18 @@ install: $(STAMP)
 ## The demo data: the example business's knowledge base, embedded locally.
 data: install
 	HF_HUB_OFFLINE=1 $(BIN)/ava ingest --quiet
+
+## The conversation evals (docs/evals.md): the persona suite through promptfoo, pinned in
+## evals/package-lock.json and installed into evals/node_modules (browsers and the ONNX runtime
+## skipped: the suite needs neither). Offline on the playbook; with model keys set, on each
+## configured model too. Writes evals/results/<stamp>.json and .md; exits 100 on a failure.
+PROMPTFOO := evals/node_modules/.bin/promptfoo
+$(PROMPTFOO): evals/package.json evals/package-lock.json
+	cd evals && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
+	touch $(PROMPTFOO)
+
+evals: data $(PROMPTFOO)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m evals.run
 
 ## Start AVA on embedded defaults (SQLite file, playbook model, local calendar): no keys, no network.
 run: data

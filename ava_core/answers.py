@@ -8,6 +8,7 @@ to its question and ignores what belongs to another one, or says it found none.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 # Ownership said in the negative wins over any "own" in the same message.
@@ -112,7 +113,8 @@ def zip_code(text: str) -> str | None:
 def choice(options: list[str], text: str, synonyms: dict[str, list[str]] | None = None) -> str | None:
     """The option the lead means, by its words, a synonym, or a word stem; negated mentions
     ("not heavy shade") are ignored. None when it names none or several."""
-    lowered = " ".join(text.casefold().split())
+    # Accents folded on both sides: leads type "sol todo el dia" for the profile's "sol todo el día".
+    lowered = " ".join(_unaccented(text).split())
     # Quantities said another way read as the synonym's own: "a few trees" is "some trees".
     lowered = re.sub(r"\b(a few|a couple( of)?|several|one or two|1 or 2)\b", "some", lowered)
     lowered = re.sub(r"\b(many|tons of|a ton of|plenty of|loads of|so many)\b", "lots of", lowered)
@@ -139,7 +141,11 @@ def choice(options: list[str], text: str, synonyms: dict[str, list[str]] | None 
 
 def _bounded(phrase: str) -> str:
     """A pattern for the phrase as whole words; emoji phrases ("☀️") have no word boundary."""
-    return rf"(?<!\w){re.escape(phrase.casefold())}(?!\w)"
+    return rf"(?<!\w){re.escape(_unaccented(phrase))}(?!\w)"
+
+
+def _unaccented(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
 def _same_stem(a: str, b: str) -> bool:

@@ -1,7 +1,7 @@
 """Scenario files: a scripted lead, a frozen clock, and expectations about the outcome.
 
 The format is shared by tests, evals and the R&D app, so it stays stable:
-name, profile, now, channel, lead, model, turns, replay, expect; and, to run against
+name, profile, now, channel, lead, model, turns, replay, expect, known_gap; and, to run against
 outside APIs offline: settings (AVA settings by field name, e.g. ``geo: google``) and
 http_fixtures (a recording, relative to the scenario file, see ``ava_core/recorded_http.py``).
 """
@@ -94,6 +94,9 @@ class Scenario(_Strict):
     expect: Expect = Field(default_factory=Expect)
     settings: dict[str, Any] = Field(
         default_factory=dict, description="AVA settings for this run by field name, e.g. calendar_backend: ghl")
+    known_gap: str | None = Field(
+        None, description="why the offline playbook cannot yet reach the expected outcome; the evals report "
+        "the scenario as a known gap instead of a failure, and the expectation stays what a skilled setter reaches")
 
     @field_validator("now")
     @classmethod

@@ -101,3 +101,11 @@ def test_missing_answers_are_listed_in_the_profile_order(profile):
     result = standing(profile, {"monthly_bill": "pass"})
     assert result.status == "unknown"
     assert result.missing == ["homeowner", "roof_age", "roof_shade", "zip"]
+
+
+@pytest.mark.parametrize("text", ["sol todo el dia", "Sol todo el día", "SIN ARBOLES"])
+def test_a_spanish_choice_typed_without_accents_still_matches_its_synonym(text):
+    from ava_core.answers import choice
+
+    synonyms = {"full sun": ["sol todo el día", "sin árboles"]}
+    assert choice(["full sun", "partial shade", "heavy shade"], text, synonyms) == "full sun"
