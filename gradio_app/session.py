@@ -62,6 +62,7 @@ class LeadSession:
 
     assistant: Assistant
     profile: Profile
+    model: str
     name: str
     phone: str
     address: str = field(default_factory=lambda: f"rd-{uuid.uuid4().hex[:8]}")
@@ -106,7 +107,7 @@ class Engines:
         assistant = build_assistant(self.settings, profile=self.profile, clock=clock, model=chat_model,
                                     store=self.store, knowledge=self.knowledge,
                                     channels={CHANNEL: InProcessChannel(CHANNEL)})
-        return LeadSession(assistant=assistant, profile=self.profile, name=name, phone=phone)
+        return LeadSession(assistant=assistant, profile=self.profile, model=model, name=name, phone=phone)
 
 
 def build_engines(settings: Settings) -> Engines:
