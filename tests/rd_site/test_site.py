@@ -152,3 +152,11 @@ def test_the_funnel_counts_stored_conversations(site, tuesday):
         site.send(tuesday, text)
     rows = {r[0]: r[1] for r in lab.funnel_rows(site.engines, since_days=3650)}
     assert rows["leads"] == 1 and rows["booked"] == 1
+
+
+def test_clicking_the_first_slot_button_books_it(site, tuesday):
+    for text in QUALIFYING:
+        turn = site.send(tuesday, text)
+    turn = site.send(tuesday, turn.choices[0].title)  # a click sends the button's title
+    assert turn.trace.outcome.booked
+    assert turn.trace.outcome.appointment["start"] == "2026-12-01T13:00:00-06:00"
