@@ -80,18 +80,20 @@ def build_blocks(site: Site, site_settings: SiteSettings) -> gr.Blocks:
             except AvaError as exc:
                 raise gr.Error(str(exc)) from None
             if turn is None:
-                yield [key, history, site.header(key, reveal=reveal), "*(AVA stayed silent)*", gr.update(), "",
-                       *hidden]
+                yield [key, history, site.header(key, reveal=reveal), "*(AVA stayed silent)*", gr.update(),
+                       gr.update(), *hidden]
                 return
             rows = trace_rows(turn, reveal=reveal)
             for bubble in turn.bubbles:
                 time.sleep(play_seconds(bubble.delay_seconds, real_time=real_time))
                 history = [*history, {"role": "assistant", "content": bubble_markdown(bubble.text,
                                                                                       bubble.delay_seconds)}]
-                yield [key, history, site.header(key, reveal=reveal), outcome_markdown(turn), rows, "", *hidden]
+                yield [key, history, site.header(key, reveal=reveal), outcome_markdown(turn), rows, gr.update(),
+                       *hidden]
             quick = [gr.update(visible=i < len(turn.choices), value=turn.choices[i].title if i < len(turn.choices)
                                else "") for i in range(QUICK_REPLIES)]
-            yield [key, history, site.header(key, reveal=reveal), outcome_markdown(turn), rows, "", *quick]
+            # The box was cleared once, above: the operator may already be typing the next message.
+            yield [key, history, site.header(key, reveal=reveal), outcome_markdown(turn), rows, gr.update(), *quick]
 
         lead_inputs = [model, name, phone, start, reveal]
         outputs = [key, chat, header, outcome, trace, text, *choices]

@@ -17,7 +17,8 @@ from gradio_app.session import Engines, LeadSession, Turn
 # Bubbles play at this share of their paced delay unless real time is asked for, capped per bubble.
 COMPRESSED = 0.1
 COMPRESSED_CAP_SECONDS = 0.6
-_PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
+# A run of digits and separators not inside a longer token (so ISO times and ids stay whole).
+_PHONE = re.compile(r"(?<![\w-])\+?\d[\d ().-]{7,}\d(?![\w:-])")
 
 
 def parse_start(text: str, tz) -> datetime | None:
@@ -40,7 +41,11 @@ def play_seconds(delay: float, *, real_time: bool) -> float:
 
 def mask_text(text: str, *, reveal: bool) -> str:
     """Phone numbers in free text (tool arguments, transcripts) masked unless revealed."""
-    return text if reveal else _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+    if reveal:
+        return text
+    # Ten digits or more: a phone number, not a date or an amount.
+    return _PHONE.sub(lambda m: mask_phone(m.group(0)) if sum(c.isdigit() for c in m.group(0)) >= 10
+                      else m.group(0), text)
 
 
 class Site:
@@ -104,7 +109,7 @@ def outcome_markdown(turn: Turn) -> str:
 
 def bubble_markdown(text: str, delay: float) -> str:
     """A bubble with its paced delay beneath, as the lead would have waited for it."""
-    return f"{text}\n\n<sub>⏱ {delay:.1f} s</sub>"
+    return f"{text}\n\n<sub>paced {delay:.1f} s</sub>"
 
 
 def saved_dir(engines: Engines) -> Path:

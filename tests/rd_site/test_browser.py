@@ -59,7 +59,7 @@ def site(tmp_path):
         process.wait(timeout=10)
 
 
-def test_a_logged_in_operator_says_hi_and_sees_avas_reply_and_the_trace(site):
+def test_an_operator_logs_in_qualifies_a_lead_books_a_slot_and_runs_a_scenario(site):
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page()
@@ -67,13 +67,30 @@ def test_a_logged_in_operator_says_hi_and_sees_avas_reply_and_the_trace(site):
         page.get_by_label("username").fill("ana")
         page.get_by_label("password").fill("lemon-tree")
         page.get_by_role("button", name="Login").click()
+        expect = playwright.expect
+        page.get_by_label("Clock: now, or a date and time").fill("2026-12-01 09:30")  # a Tuesday morning
+        chat = page.locator("#chat")
         page.locator("#lead-text textarea").fill("hi")
         page.locator("#send").click()
-        reply = page.locator("#chat .bot").first
-        reply.wait_for(timeout=30_000)
-        assert "Lone Star Sun Solar" in page.locator("#chat").inner_text()
+        expect(chat).to_contain_text("Do you own your home?", timeout=30_000)
+        assert "Lone Star Sun Solar" in chat.inner_text()
         # The first turn's trace: the playbook's model call, its latency and tokens.
-        playwright.expect(page.locator("#trace")).to_contain_text("playbook:playbook", timeout=10_000)
+        expect(page.locator("#trace")).to_contain_text("playbook:playbook", timeout=10_000)
+        for answer, asked_next in [("yes we own the house", "electric bill"), ("about $210 a month", "roof"),
+                                   ("roof is 6 years old", "sun"), ("full sun", "ZIP"),
+                                   ("78704", "Which one works best")]:
+            page.locator("#lead-text textarea").fill(answer)
+            page.locator("#send").click()
+            expect(chat).to_contain_text(asked_next, timeout=15_000)
+        expect(page.locator("#trace")).to_contain_text("get_free_slots", timeout=10_000)
+        page.get_by_role("button", name="Tue Dec 1, 1:00 PM").click()
+        expect(chat).to_contain_text("https://meet.lonestarsun.example/", timeout=15_000)
+        expect(page.locator("#outcome")).to_contain_text("booked 2026-12-01T13:00:00-06:00")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "rd-site.png"), full_page=True)
+
+        page.get_by_role("tab", name="Scenarios").click()
+        page.get_by_label("examples/scenarios/qualified-and-booked.yaml").check()
+        page.locator("#run-scenarios").click()
+        expect(page.locator("#scenario-results")).to_contain_text("passed", timeout=30_000)
         browser.close()

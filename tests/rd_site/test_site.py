@@ -84,6 +84,9 @@ def test_phone_numbers_are_masked_unless_revealed(site, tuesday):
     assert mask_phone("+15125550142", reveal=True) == "+15125550142"
     assert "0142" in mask_text("call me at +1 512 555 0142", reveal=False)
     assert "555" not in mask_text("call me at +1 512 555 0142", reveal=False)
+    assert "555" not in mask_text('{"phone": "(512) 555-0142"}', reveal=False)
+    times = '{"slot_id": "2026-12-01T13:00:00-06:00", "on": "2026-12-01 09:30", "bill": 210}'
+    assert mask_text(times, reveal=False) == times
     assert "+15125550142" not in site.header(tuesday, reveal=False)
     assert "+15125550142" in site.header(tuesday, reveal=True)
 
