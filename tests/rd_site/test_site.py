@@ -163,3 +163,11 @@ def test_clicking_the_first_slot_button_books_it(site, tuesday):
     turn = site.send(tuesday, turn.choices[0].title)  # a click sends the button's title
     assert turn.trace.outcome.booked
     assert turn.trace.outcome.appointment["start"] == "2026-12-01T13:00:00-06:00"
+
+
+def test_the_rd_image_checks_the_site_answers_on_its_port():
+    from pathlib import Path
+
+    dockerfile = (Path(__file__).resolve().parents[2] / "gradio_app" / "Dockerfile").read_text()
+    assert "HEALTHCHECK" in dockerfile and "127.0.0.1:7860/" in dockerfile
+    assert "GRADIO_SERVER_PORT=7860" in dockerfile
