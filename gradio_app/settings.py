@@ -15,5 +15,4 @@ class SiteSettings(BaseSettings):
     users: dict[str, str] = Field(
         default_factory=dict, description='JSON of user -> scrypt hash, e.g. {"ana": "scrypt$16384$8$1$…"}')
     upload_max_mb: float = Field(10, gt=0, le=200, description="largest document the knowledge tab accepts")
-    upload_types: list[str] = Field(default_factory=lambda: [".md", ".txt", ".pdf", ".html", ".yaml", ".yml"])
     real_time: bool = Field(False, description="play the paced delays in real time by default")
