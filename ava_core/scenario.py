@@ -206,7 +206,7 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_d
             clock.advance(seconds=sum(len(b) for b in state.bubbles) / profile.pacing.typing_chars_per_second)
             for _, message in channel.sent[already_sent:]:
                 transcript.append({"role": "assistant", "text": message.text, "at": clock.now().isoformat()})
-        outcome = _outcome(assistant, conversation_id, profile)
+        outcome = conversation_outcome(assistant, conversation_id, profile)
         usage = assistant.store.usage_totals(conversation_id) if conversation_id else {}
     failures = check(scenario.expect, outcome, transcript, calls)
     if recorded is not None:  # a call nothing answered: the recording is missing an exchange
@@ -240,7 +240,8 @@ def _overrides(values: dict[str, Any]) -> dict[str, Any]:
     return checked
 
 
-def _outcome(assistant, conversation_id: int | None, profile) -> Outcome:
+def conversation_outcome(assistant, conversation_id: int | None, profile) -> Outcome:
+    """Where a conversation stands: qualified, booked (with the appointment), handed off, opted out."""
     if conversation_id is None:
         return Outcome(qualified=None, booked=False, appointment=None, handoff=False, opted_out=False)
     store = assistant.store

@@ -75,3 +75,17 @@ def test_a_lead_echoing_a_label_ava_said_chooses_that_slot(picks, language, whic
     chosen = slots[which % len(slots)]
     said = slot_label(chosen.start, CHICAGO, now=NOW, language=language)
     assert choose_slot(said, slots, NOW, language) == chosen, said
+
+
+def test_a_tapped_quick_reply_for_a_slot_later_today_picks_it():
+    """The quick-reply title names today's date; after midnight it is still today, not next year."""
+    from datetime import timedelta
+
+    from ava_core.calendar.base import short_slot_label
+    from ava_core.models.slot_choice import choose_slot
+    from ava_core.state import SlotView
+
+    starts = [datetime(2026, 12, 1, 13, tzinfo=CHICAGO), datetime(2026, 12, 2, 9, tzinfo=CHICAGO)]
+    slots = [SlotView(id=s.isoformat(), start=s, end=s + timedelta(minutes=30), label=short_slot_label(s, CHICAGO))
+             for s in starts]
+    assert choose_slot(short_slot_label(starts[0], CHICAGO), slots, NOW) == slots[0]

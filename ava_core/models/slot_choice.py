@@ -264,7 +264,10 @@ def _explicit_date(lowered: str, now: datetime, language: str) -> date | None:
     languages = list(dict.fromkeys(("en", language)))
     for fragment in _date_pattern(language).finditer(lowered):
         parsed = dateparser.parse(fragment.group(0), languages=languages, settings={
-            "PREFER_DATES_FROM": "future", "RELATIVE_BASE": now.replace(tzinfo=None),
+            # dateparser's "future" is strictly after the base: from the last second of yesterday,
+            # a date naming today is today (a tapped "Tue Dec 1, 1:00 PM"), not next year.
+            "PREFER_DATES_FROM": "future",
+            "RELATIVE_BASE": datetime.combine(now.date(), time.min) - timedelta(seconds=1),
             "REQUIRE_PARTS": ["day", "month"], "DATE_ORDER": "MDY" if language == "en" else "DMY"})
         if parsed is not None:
             return parsed.date()
