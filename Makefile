@@ -18,7 +18,7 @@ TORCH  := 2.13.0
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 PIP_LOCKED := --quiet --require-hashes --no-deps
 
-.PHONY: install shellcheck run test lint typecheck lock data bench clean evals
+.PHONY: install shellcheck chromium run test lint typecheck lock data bench clean evals
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	$(PYTHON) -m venv $(VENV)
@@ -74,7 +74,13 @@ run: data
 	$(BIN)/ava chat
 
 ## The linter, the suite (with the Dockerfile and workflow lints), then the Pulumi mock tests.
-test: install shellcheck $(INFRA_STAMP)
+# Chromium, from Debian: the R&D site's browser test drives it through Playwright.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; \
+	  else echo "note: chromium is missing (sudo apt-get install chromium); the R&D site's browser test is skipped"; fi; }
+
+test: install shellcheck chromium $(INFRA_STAMP)
 	$(BIN)/ruff check .
 	HF_HUB_OFFLINE=1 $(BIN)/pytest
 	cd infra && ../$(INFRA_VENV)/bin/pytest
