@@ -7,6 +7,8 @@ from pathlib import Path
 from ava_core.recorded_http import Exchange, RecordedHttp
 
 WEB = Path(__file__).resolve().parents[1] / "fixtures" / "web"
+# The IRS page the demo's tax-credit scenario reads, shared rather than stored twice.
+IRS_PAGE = Path(__file__).resolve().parents[2] / "examples" / "scenarios" / "http" / "irs-residential-clean-energy-credit.html"
 IRS_URL = "https://www.irs.gov/credits-deductions/residential-clean-energy-credit"
 IRS_IP = "23.50.52.17"
 
@@ -15,7 +17,7 @@ def recorded(*exchanges: dict, dns: dict[str, list[str]] | None = None) -> Recor
     return RecordedHttp([Exchange.model_validate(e) for e in exchanges], dns=dns, base=WEB)
 
 
-def page(url: str, file: str = "irs_residential_clean_energy_credit.html", **response) -> dict:
+def page(url: str, file: str = str(IRS_PAGE), **response) -> dict:
     return {"request": {"url": url},
             "response": {"file": file, "headers": {"content-type": "text/html; charset=utf-8"}, **response}}
 
