@@ -23,7 +23,7 @@ from ava_core.channels.base import Choice, InboundMessage, OutboundMessage, Send
 from ava_core.channels.voice import PLACEHOLDER as VOICE_PLACEHOLDER
 from ava_core.clock import Clock, SystemClock
 from ava_core.errors import ChannelError
-from ava_core.retry_after import retry_after_seconds
+from ava_core.retry_after import RateLimitWait
 
 CHANNEL = "whatsapp"
 GRAPH_URL = "https://graph.facebook.com"
@@ -371,9 +371,8 @@ class WhatsAppChannel:
         self.template_language = template_language
         self._last_inbound = last_inbound
         self._clock = clock or SystemClock()
-        self._sleep = sleep
-        self._max_attempts = max_attempts
-        self._max_wait = max_wait_seconds
+        self._rate = RateLimitWait(attempts=max_attempts, max_wait=max_wait_seconds, sleep=sleep,
+                                   now=lambda: self._clock.now().timestamp())
 
     def __repr__(self) -> str:  # never show the token
         return f"WhatsAppChannel({self._messages_url!r})"
@@ -475,27 +474,20 @@ class WhatsAppChannel:
 
     def _request(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
         """One Graph API call; rate limits are waited out (Retry-After first, else backoff)."""
-        for attempt in range(1, self._max_attempts + 1):
+
+        def send() -> httpx.Response:
             try:
-                response = self._client.request(method, url, headers=self._auth(), **kwargs)
+                return self._client.request(method, url, headers=self._auth(), **kwargs)
             except httpx.HTTPError as exc:
                 # Past the connection the request may have been taken: Meta could have sent it.
                 sent = not isinstance(exc, _NOT_SENT)
                 raise WhatsAppError(f"could not reach the WhatsApp Cloud API: {exc}", retryable=True,
                                     maybe_sent=sent) from None
-            if response.status_code < 400:
-                return _json(response)
-            error = _graph_error(response)
-            limited = response.status_code == 429 or error.code in RATE_LIMIT_CODES
-            if limited and attempt < self._max_attempts:
-                wait = retry_after_seconds(response.headers, now=lambda: self._clock.now().timestamp()) or min(
-                    2.0 ** attempt, self._max_wait)
-                if wait <= self._max_wait:
-                    logger.warning("WhatsApp rate limit (code {}): retrying in {:.1f}s", error.code, wait)
-                    self._sleep(wait)
-                    continue
-            raise error
-        raise AssertionError("unreachable")
+
+        response = self._rate.send(send, limited=_rate_limited, what="WhatsApp Cloud API")
+        if response.status_code < 400:
+            return _json(response)
+        raise _graph_error(response)
 
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._token}"}
@@ -548,6 +540,11 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _rate_limited(response: httpx.Response) -> bool:
+    """A 429, or a rate-limit error code Meta sends with another status (131056 comes as 400)."""
+    return response.status_code == 429 or _graph_error(response).code in RATE_LIMIT_CODES
 
 
 def _graph_error(response: httpx.Response) -> WhatsAppError:

@@ -12,10 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from loguru import logger
 
 from ava_core.errors import ChannelError
-from ava_core.retry_after import retry_after_seconds
+from ava_core.retry_after import RateLimitWait
 
 BASE_URL = "https://services.leadconnectorhq.com"
 CONVERSATIONS = "2021-04-15"
@@ -55,9 +54,7 @@ class GhlApi:
         self._token = token
         self.location_id = location_id
         self._base = base_url.rstrip("/")
-        self._sleep = sleep
-        self._max_attempts = max_attempts
-        self._max_wait = max_wait_seconds
+        self._rate = RateLimitWait(attempts=max_attempts, max_wait=max_wait_seconds, sleep=sleep)
 
     def __repr__(self) -> str:  # never show the token
         return f"GhlApi(location={self.location_id!r})"
@@ -65,36 +62,31 @@ class GhlApi:
     def request(self, method: str, path: str, *, version: str, what: str, **kwargs: Any) -> dict[str, Any]:
         """Call ``path`` with the API ``version``; ``what`` names the call in errors ('book the slot')."""
         headers = {"Authorization": f"Bearer {self._token}", "Version": version, "Accept": "application/json"}
-        for attempt in range(1, self._max_attempts + 1):
+
+        def send() -> httpx.Response:
             try:
-                response = self._client.request(method, f"{self._base}{path}", headers=headers, **kwargs)
+                return self._client.request(method, f"{self._base}{path}", headers=headers, **kwargs)
             except httpx.HTTPError as exc:
                 sent = not isinstance(exc, _NOT_SENT)
                 raise GhlError(f"could not reach GoHighLevel to {what}: {exc}", retryable=True,
                                maybe_sent=sent) from None
-            if response.status_code < 400:
-                return _json(response)
-            if response.status_code == 429 and attempt < self._max_attempts:
-                wait = _rate_limit_wait(response, attempt, self._max_wait)
-                if wait <= self._max_wait:
-                    logger.warning("GoHighLevel rate limit on {}: retrying in {:.1f}s", what, wait)
-                    self._sleep(wait)
-                    continue
-            raise refusal(response, what)
-        raise AssertionError("unreachable")
+
+        response = self._rate.send(send, limited=lambda r: r.status_code == 429, asked=_window_wait,
+                                   what=f"GoHighLevel ({what})")
+        if response.status_code < 400:
+            return _json(response)
+        raise refusal(response, what)
 
 
-def _rate_limit_wait(response: httpx.Response, attempt: int, cap: float) -> float:
-    asked = retry_after_seconds(response.headers)
-    if asked is not None:
-        return asked
+def _window_wait(response: httpx.Response) -> float | None:
+    """GHL's own hint when no Retry-After is sent: the rest of the rate-limit window."""
     interval = response.headers.get(INTERVAL_HEADER)
     if interval is not None and response.headers.get("x-ratelimit-remaining", "0") == "0":
         try:
             return max(float(interval) / 1000, 0.0)
         except ValueError:
-            pass
-    return min(2.0 ** attempt, cap)
+            return None
+    return None
 
 
 def refusal(response: httpx.Response, what: str) -> GhlError:
