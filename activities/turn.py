@@ -25,7 +25,7 @@ bp = df.Blueprint()
 @bp.activity_trigger(input_name="payload")
 @in_turn_context
 def llm_step(payload: dict[str, Any]) -> dict[str, Any]:
-    """Begin the turn (voice notes transcribed first) and think once, or think once more after
+    """Begin the turn (voice notes transcribed and a CRM's earlier messages read first) and think once, or think once more after
     the turn's tool calls ran."""
     step = StepInput.model_validate(payload)
     services = runtime.services()
@@ -34,6 +34,8 @@ def llm_step(payload: dict[str, Any]) -> dict[str, Any]:
         state = turn_states.load(engine.store, step.conversation_id, step.turn_id).absorbed()
         return _saved(engine, engine.think(state))
     transcribe_voice_notes(services, step.conversation_id)
+    # A CRM conversation's first turn reads what the CRM held before AVA (never raises).
+    services.assistant.catch_up(step.conversation_id)
     state = engine.begin(step.conversation_id)
     if state.done:
         return _saved(engine, state)

@@ -24,6 +24,10 @@ class CrmSync(Protocol):
         """Mirror the conversation's outcome into the CRM; never raises."""
         ...
 
+    def catch_up(self, conversation_id: int) -> None:
+        """Read what the CRM held of the conversation before AVA took part; never raises."""
+        ...
+
 
 @dataclass(frozen=True)
 class Received:
@@ -148,11 +152,18 @@ class Assistant:
         received = self.receive(inbound)
         if received is None:
             return None
+        self.catch_up(received.conversation_id)
         state = self.engine.run(received.conversation_id)
         if state.bubbles:
             self.deliver(state)
         self.sync_crm(received.conversation_id)
         return state
+
+    def catch_up(self, conversation_id: int) -> None:
+        """Before a turn: what the CRM held of this conversation before AVA (its first turn only);
+        a CRM that cannot be read is logged and the turn goes on without it."""
+        if self.crm is not None:
+            self.crm.catch_up(conversation_id)
 
     def sync_crm(self, conversation_id: int) -> None:
         """Write what the turn learned to the CRM; a CRM failure is logged, never raised."""

@@ -55,6 +55,46 @@ class Guidance(BaseModel):
     score: float
 
 
+Speaker = Literal["lead", "ava", "team", "business"]
+
+
+class EarlierLine(BaseModel):
+    """One message of the conversation's earlier part: who wrote it ("team": a person at the
+    business; "business": an automated message of the CRM, a campaign or a form) and what."""
+
+    who: Speaker
+    text: str
+    at: datetime | None = None
+
+
+class EarlierView(BaseModel):
+    """What the conversation said before the messages a model step is shown: messages folded out
+    of the store's window, and those the CRM held from before AVA. Bounded whatever its length."""
+
+    messages: int = Field(0, description="how many messages this stands for")
+    from_crm: int = Field(0, description="of them, read from the CRM: written before AVA took part")
+    since: datetime | None = None
+    until: datetime | None = None
+    opening: list[EarlierLine] = Field(default_factory=list, description="how the conversation began")
+    recent: list[EarlierLine] = Field(default_factory=list, description="the last lines before the window")
+    raised: list[str] = Field(default_factory=list, description="questions and concerns the lead raised")
+
+    @property
+    def lines(self) -> list[EarlierLine]:
+        return [*self.opening, *self.recent]
+
+    @classmethod
+    def from_summary(cls, data: dict | None) -> EarlierView | None:
+        """The stored running summary; one in the first format (``folded``, the lead's last
+        words) keeps what it has."""
+        if not data:
+            return None
+        if "folded" in data:
+            return cls(messages=int(data["folded"]), since=data.get("since"), until=data.get("until"),
+                       recent=[EarlierLine(who="lead", text=t) for t in data.get("lead_said") or []])
+        return cls.model_validate(data)
+
+
 class ConversationState(BaseModel):
     conversation_id: int
     channel: str
@@ -73,6 +113,8 @@ class ConversationState(BaseModel):
     opted_out: bool = False
     guidance: list[Guidance] = Field(default_factory=list)
     language: str = Field("en", description="ISO 639-1 code of the language the lead writes in")
+    earlier: EarlierView | None = Field(None, description="the conversation before the messages shown")
+    team_wrote: bool = Field(False, description="a person on the business's team wrote among the messages shown")
 
     def item(self, field: str) -> QualificationItem | None:
         return next((q for q in self.qualification if q.field == field), None)

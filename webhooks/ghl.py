@@ -6,9 +6,9 @@ while neither check is configured.
 
 A lead's message is stored with dedupe on its GHL message id (a workflow sends none: then a
 hash of contact, body and time), then its conversation is started or signalled. A message a
-person sent in the GHL conversation pauses AVA there for the profile's pause time; AVA's own
-sends coming back as ``OutboundMessage`` are recognised by their stored id and ignored; a
-removed pause tag resumes AVA.
+person sent in the GHL conversation is stored as the team's (neither the lead's nor AVA's) and
+pauses AVA there for the profile's pause time; AVA's own sends coming back as
+``OutboundMessage`` are recognised by their stored id and ignored; a removed pause tag resumes AVA.
 
 GHL retries a marketplace webhook only when the answer is 429 (any other status is final),
 so a message the store could not take is answered 429, never 500: the retry brings it back.
@@ -29,6 +29,7 @@ from ava_core.channels.base import InboundMessage
 from ava_core.errors import ChannelError, StoreError
 from ava_core.ghl.webhook import CHANNEL, GhlEvent, Keys, WebhookPayloadError, authenticate, parse
 from ava_core.settings import Settings
+from ava_core.store import TEAM
 from ava_core.store.crm import CrmRecords
 from orchestrators.contracts import LeadMessage
 from orchestrators.instances import active, instance_id, start_or_signal
@@ -131,10 +132,12 @@ def store_inbound(services: Services, event: GhlEvent) -> Arrival | None:
 
 
 def outbound(services: Services, event: GhlEvent) -> str:
-    """AVA's own send echoed back is ignored; a person's message pauses AVA on the conversation."""
+    """AVA's own send echoed back is ignored; a person's message is kept as the team's and pauses
+    AVA on the conversation, so when AVA answers again it knows what the person said."""
     store = services.assistant.store
-    if store.message_by_channel_id(CHANNEL, event.message_id) is not None:
-        return "ignored: AVA's own message"
+    known = store.message_by_channel_id(CHANNEL, event.message_id)
+    if known is not None:
+        return "duplicate" if known[1].role == TEAM else "ignored: AVA's own message"
     if not event.user_id:
         # No user wrote it (a workflow or campaign sent it): not a person taking over.
         logger.info("GoHighLevel outbound message without a user (automation) acknowledged")
@@ -144,6 +147,9 @@ def outbound(services: Services, event: GhlEvent) -> str:
     if conversation_id is None:
         return "ignored: no conversation AVA has"
     now = services.assistant.engine.clock.now()
+    if event.body:
+        store.add_message(conversation_id, TEAM, event.body, at=event.at or now, channel=CHANNEL,
+                          channel_message_id=event.message_id, status="sent")
     pause = services.assistant.engine.profile.crm
     records.pause(conversation_id, now + timedelta(minutes=pause.pause_minutes), now, reason=TAKEOVER)
     logger.bind(conversation_id=conversation_id).info("a person wrote in GoHighLevel: AVA paused for {} min",

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from ava_core.models.base import ChatMessage, ToolCall
-from ava_core.store import StoredMessage
+from ava_core.store import TEAM, StoredMessage
 
 # Enough context for a sales conversation while bounding prompt size; older turns are
 # summarised by the channel's history (GoHighLevel) or simply fall out of the window.
 WINDOW = 80
+# A message a person on the business's team wrote goes to the model as the other side's, marked
+# (the context prompt says what the mark means) and named, so it is never read as AVA's own words
+# nor as the lead's.
+TEAM_MARK = "[team]"
 
 
 def to_chat(messages: list[StoredMessage]) -> list[ChatMessage]:
@@ -20,6 +24,8 @@ def to_chat(messages: list[StoredMessage]) -> list[ChatMessage]:
             chat.append(
                 ChatMessage(role="assistant", text=m.text, tool_calls=[ToolCall(**c) for c in m.tool_calls])
             )
+        elif m.role == TEAM:
+            chat.append(ChatMessage(role="user", name=TEAM, text=f"{TEAM_MARK} {m.text}"))
         elif m.role == "tool":
             chat.append(ChatMessage(role="tool", text=m.text, tool_call_id=m.tool_call_id, name=m.tool_name))
     while chat and chat[0].role != "user":

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ava_core.agent.history import WINDOW
 from ava_core.calendar.base import slot_label
 from ava_core.language.detection import conversation_language
 from ava_core.profile.models import Profile
 from ava_core.qualification import standing
-from ava_core.state import AppointmentView, AreaView, ConversationState, QualificationItem, SlotView
-from ava_core.store import Contact, Conversation, Store
+from ava_core.state import (
+    AppointmentView,
+    AreaView,
+    ConversationState,
+    EarlierView,
+    QualificationItem,
+    SlotView,
+)
+from ava_core.store import TEAM, Contact, Conversation, Store
+from ava_core.store.crm import CrmRecords
 
 LANGUAGE_WINDOW = 20  # messages looked back through for the lead's language
 
@@ -35,6 +44,7 @@ def build_state(
     latest_offer = [o for o in offered if offered and o.offered_at == offered[0].offered_at]
     appointment = store.active_appointment(conversation.id)
     local_now = now.astimezone(tz)
+    shown = store.messages(conversation.id, last=WINDOW)
     return ConversationState(
         conversation_id=conversation.id,
         channel=conversation.channel,
@@ -61,7 +71,8 @@ def build_state(
         else None,
         handoff=conversation.status == "paused",
         opted_out=contact.opted_out,
-        language=conversation_language(
-            profile, [m.text for m in store.messages(conversation.id, last=LANGUAGE_WINDOW) if m.role == "user"]
-        ),
+        language=conversation_language(profile, [m.text for m in shown[-LANGUAGE_WINDOW:] if m.role == "user"]),
+        # What left the window (a CRM conversation's running summary) and who else spoke in it.
+        earlier=EarlierView.from_summary(CrmRecords(store).summary(conversation.id)),
+        team_wrote=any(m.role == TEAM for m in shown),
     )

@@ -54,7 +54,7 @@ from ava_core.pacing import split_bubbles
 from ava_core.profile.models import Profile
 from ava_core.reading import answers_what_was_asked, on_the_table
 from ava_core.state import ConversationState, Guidance
-from ava_core.store import Store
+from ava_core.store import TEAM, Store
 from ava_core.tools.base import Toolbox, ToolContext
 from ava_core.tools.booking import owed_confirmation
 from ava_core.web.base import WebSearch
@@ -404,11 +404,11 @@ def _times_fix(times: list[str], snapshot: ConversationState) -> str:
 
 
 def _unanswered(messages: list) -> list:
-    """The lead's messages since AVA last spoke to them."""
+    """The lead's messages since AVA, or a person on the team, last spoke to them."""
     tail = []
     for m in reversed(messages):
         if m.role == "user":
             tail.append(m)
-        elif m.role == "assistant" and m.text and not m.tool_calls:
+        elif m.role == TEAM or (m.role == "assistant" and m.text and not m.tool_calls):
             break
     return list(reversed(tail))

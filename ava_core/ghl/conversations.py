@@ -24,8 +24,9 @@ class HistoryMessage:
     direction: str
     body: str
     at: datetime | None
-    message_type: str | None
-    user_id: str | None
+    message_type: str | None  # the send API's channel type, when the message was on one
+    user_id: str | None  # the GHL user who wrote it: a person on the team
+    raw_type: str | None = None  # GHL's own `messageType` ("TYPE_SMS", "TYPE_CALL", "TYPE_ACTIVITY_CONTACT")
 
 
 class GhlChannel:
@@ -112,4 +113,5 @@ def _history(m: dict[str, Any]) -> HistoryMessage:
         except ValueError:
             at = None
     return HistoryMessage(id=str(m.get("id", "")), direction=str(m.get("direction", "")), body=str(m.get("body") or ""),
-                          at=at, message_type=reply_type(m.get("messageType")), user_id=m.get("userId"))
+                          at=at, message_type=reply_type(m.get("messageType")), user_id=m.get("userId") or None,
+                          raw_type=m.get("messageType") if isinstance(m.get("messageType"), str) else None)

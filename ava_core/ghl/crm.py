@@ -76,6 +76,20 @@ class CrmMirror:
         except AvaError as exc:
             log.bind(alert="crm").error("GoHighLevel contact not updated: {}", exc)
 
+    def catch_up(self, conversation_id: int) -> None:
+        """Fold what GoHighLevel held of the conversation before AVA into its summary (first turn
+        only). Never raises: a lead waiting for a reply matters more than their older messages."""
+        if self._history is None:
+            return
+        log = logger.bind(conversation_id=conversation_id)
+        try:
+            self._history.catch_up(conversation_id)
+        except AvaError as exc:
+            log.bind(alert="crm").warning("earlier GoHighLevel messages not read; answering without them: {}", exc)
+        except Exception as exc:  # an answer shaped unlike GHL's documents: still never in the reply's way
+            log.bind(alert="crm").opt(exception=exc).error(
+                "earlier GoHighLevel messages not read ({}); answering without them", type(exc).__name__)
+
     def _sync(self, conversation_id: int) -> None:
         conversation = self._store.conversation(conversation_id)
         crm_id = self.contact_of(conversation.contact_id)

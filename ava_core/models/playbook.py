@@ -29,6 +29,7 @@ from ava_core.models.slot_choice import choose_slot, match_offered, parse_reques
 from ava_core.profile.models import Profile, Question
 from ava_core.qualification import interpret, interpret_yes_no, is_place
 from ava_core.state import ConversationState
+from ava_core.store import TEAM
 
 _BOT_QUESTION = re.compile(
     r"\b(are|r) (you|u) (a |an )?(bot|robot|ai|real|human|person|machine|automated)\b|\bis this (a )?(bot|automated|real person|ai)\b"
@@ -139,8 +140,10 @@ class _Turn:
         if self._asks_for_person(text):
             return self._call("handoff_to_human", reason="the lead asked to talk to a person")
         if not self._has_spoken():
-            # Whatever the first message already answers is recorded before the greeting goes out.
+            # Whatever the first message already answers is recorded before the greeting goes out,
+            # and so is what the lead told the team, a form or an ad before AVA took part.
             calls = self._answers_in(text)
+            calls += self._earlier_answers(skip={a["field"] for n, a in calls if n == "record_qualification"})
             if calls:
                 return self._calls(calls)
             if self._looks_like_objection(text) and not _GREETING_ONLY.match(text):
@@ -166,19 +169,36 @@ class _Turn:
             return self._call("handoff_to_human", reason="a disqualified lead keeps writing")
         return self._say(closing)
 
-    def _answers_in(self, text: str, *, besides: Question | None = None) -> list[tuple[str, dict]]:
+    def _answers_in(self, text: str, *, besides: Question | None = None,
+                    skip: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, dict]]:
         """The answers a message gives outright to questions still missing, in the profile's
         order (all of them for a first message; those besides the one asked for later ones)."""
         calls: list[tuple[str, dict]] = []
         for field in self.state.missing:
             question = self.profile.qualification.get(field)
-            if question is None or (besides is not None and field == besides.field):
+            if question is None or field in skip or (besides is not None and field == besides.field):
                 continue
             if not self._speaks_to(question, text):
                 continue
             value = interpret(question, self._about(question, text), today=self.state.now.date())
             if value is not None:
                 calls += self._record(question, value, text)
+        return calls
+
+    def _earlier_answers(self, *, skip: set[str]) -> list[tuple[str, dict]]:
+        """Answers in what the lead wrote before the messages shown (the conversation's summary),
+        for questions still missing; the newest answer to a question wins."""
+        earlier = self.state.earlier
+        if earlier is None:
+            return []
+        calls: list[tuple[str, dict]] = []
+        taken = set(skip)
+        for line in reversed(earlier.lines):
+            if line.who != "lead":
+                continue
+            found = self._answers_in(line.text, skip=taken)
+            taken |= {a["field"] for n, a in found if n == "record_qualification"}
+            calls += found
         return calls
 
     def _speaks_to(self, question: Question, text: str) -> bool:
@@ -444,9 +464,12 @@ class _Turn:
 
     def _greeting(self) -> str:
         first_name = (self.state.lead_name or "").split(" ")[0] or self.lines.get("no_name", "")
-        greeting = self.profile.persona.greeting.format(
-            lead_name=first_name, persona_name=self.profile.persona.name, business_name=self.profile.business.name
-        )
+        if self._met_before():  # not a stranger: the team or a campaign already talked with them
+            greeting = self._line("picking_up", lead_name=first_name)
+        else:
+            greeting = self.profile.persona.greeting.format(
+                lead_name=first_name, persona_name=self.profile.persona.name, business_name=self.profile.business.name
+            )
         return re.sub(r"\s+([!,.])", r"\1", greeting)  # "¡Hola !" when there is no name to put in
 
     def _next_step_text(self, *, after_objection: bool = False) -> str:
@@ -498,6 +521,8 @@ class _Turn:
     def _trailing_lead_messages(self) -> list[str]:
         texts = []
         for m in reversed(self.messages):
+            if m.name == TEAM:
+                break  # a person on the team answered what came before
             if m.role == "user":
                 texts.append(m.text)
             elif m.role == "assistant" and m.text and not m.tool_calls:
@@ -505,7 +530,16 @@ class _Turn:
         return list(reversed(texts))
 
     def _has_spoken(self) -> bool:
-        return any(m.role == "assistant" and m.text and not m.tool_calls for m in self.messages)
+        """Whether AVA said anything to the lead: in the messages shown, or before them."""
+        earlier = self.state.earlier
+        return any(m.role == "assistant" and m.text and not m.tool_calls for m in self.messages) or (
+            earlier is not None and any(line.who == "ava" for line in earlier.lines))
+
+    def _met_before(self) -> bool:
+        """Whether the business talked with the lead before AVA did (the team, a campaign)."""
+        earlier = self.state.earlier
+        return any(m.name == TEAM for m in self.messages) or (
+            earlier is not None and any(line.who in ("team", "business") for line in earlier.lines))
 
     def _earlier_tools(self) -> list[ChatMessage]:
         count = len(self.tool_results)
@@ -517,7 +551,7 @@ class _Turn:
         count, turn_texts = 0, []
         groups: list[list[str]] = []
         for m in reversed(self.messages):
-            if m.role == "assistant" and m.tool_calls:
+            if m.role == "assistant" and m.tool_calls or m.name == TEAM:
                 break
             if m.role == "user":
                 turn_texts.append(m.text)

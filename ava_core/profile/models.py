@@ -531,7 +531,10 @@ class Crm(_Strict):
         default_factory=dict, description="qualification field -> CRM custom field id the answer is written to")
     history_window: int = Field(
         20, ge=4, le=200, description="messages of a CRM conversation kept in AVA's store; older ones are "
-        "read from the CRM and summarised")
+        "folded into a running summary (the CRM keeps the messages)")
+    read_history: int = Field(
+        40, ge=0, le=200, description="when a CRM conversation first reaches AVA, up to this many of its earlier "
+        "messages (ads, forms, the team) are read into the summary; 0 reads none")
 
 
 Profile.model_rebuild()  # Profile.crm names Crm, defined after it

@@ -1,6 +1,7 @@
 """AVA's own state in SQLite, behind one repository."""
 
 from ava_core.store.repository import (
+    TEAM,
     Answer,
     Appointment,
     Contact,
@@ -13,6 +14,6 @@ from ava_core.store.repository import (
 from ava_core.store.sealing import Sealer
 
 __all__ = [
-    "Answer", "Appointment", "Contact", "Conversation", "OfferedSlot", "Sealer", "SlotTaken", "Store",
+    "TEAM", "Answer", "Appointment", "Contact", "Conversation", "OfferedSlot", "Sealer", "SlotTaken", "Store",
     "StoredMessage",
 ]

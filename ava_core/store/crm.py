@@ -29,6 +29,7 @@ class CrmConversation:
     crm_conversation_id: str | None
     reply_type: str | None
     paused_until: datetime | None
+    history_read: bool = False  # the CRM's messages from before AVA were read into the summary
 
 
 class CrmRecords:
@@ -94,7 +95,7 @@ class CrmRecords:
         if row is None:
             return None
         return CrmConversation(row["conversation_id"], row["crm_conversation_id"], row["reply_type"],
-                               _dt(row["paused_until"]))
+                               _dt(row["paused_until"]), row["history_read_at"] is not None)
 
     def reply_type(self, channel: str, address: str) -> str | None:
         """The channel type of the newest conversation of the contact at ``address`` (its CRM id)."""
@@ -163,16 +164,30 @@ class CrmRecords:
             (_iso(at), conversation_id),
         ).rowcount > 0
 
-    def fold(self, conversation_id: int, message_ids: list[int], summary: dict, at: datetime) -> None:
-        """Replace these messages by the running summary, in one transaction."""
+    def fold(self, conversation_id: int, message_ids: list[int], summary: dict, at: datetime, *,
+             history_read: bool = False) -> None:
+        """Replace these messages by the running summary, in one transaction; ``history_read`` notes
+        that the CRM's older messages are in it. The summary holds the lead's words: sealed."""
         with self._store._unit(write=True) as conn:
             conn.execute(
-                "INSERT INTO crm_conversations (conversation_id, summary, updated_at) VALUES (?,?,?) "
-                "ON CONFLICT (conversation_id) DO UPDATE SET summary = excluded.summary",
-                (conversation_id, json.dumps(summary, ensure_ascii=False), _iso(at)),
+                "INSERT INTO crm_conversations (conversation_id, summary, history_read_at, updated_at) "
+                "VALUES (?,?,?,?) ON CONFLICT (conversation_id) DO UPDATE SET summary = excluded.summary, "
+                "history_read_at = COALESCE(history_read_at, excluded.history_read_at)",
+                (conversation_id, self._store._sealer.seal(json.dumps(summary, ensure_ascii=False)),
+                 _iso(at) if history_read else None, _iso(at)),
             )
             conn.executemany("DELETE FROM messages WHERE conversation_id = ? AND id = ?",
                              [(conversation_id, i) for i in message_ids])
+
+    def mark_history_read(self, conversation_id: int, at: datetime) -> None:
+        """Nothing (more) to read from the CRM for this conversation."""
+        with self._store._unit(write=True) as conn:
+            conn.execute(
+                "INSERT INTO crm_conversations (conversation_id, history_read_at, updated_at) VALUES (?,?,?) "
+                "ON CONFLICT (conversation_id) DO UPDATE SET history_read_at = COALESCE(history_read_at, "
+                "excluded.history_read_at)",
+                (conversation_id, _iso(at), _iso(at)),
+            )
 
     def set_appointment_external(self, appointment_id: int, external_id: str, link: str | None) -> None:
         """The CRM calendar's id for a booking held in the store, and its meeting link when known."""
@@ -184,4 +199,4 @@ class CrmRecords:
         with self._store._unit() as conn:
             row = conn.execute("SELECT summary FROM crm_conversations WHERE conversation_id = ?",
                                (conversation_id,)).fetchone()
-        return json.loads(row["summary"]) if row and row["summary"] else None
+        return json.loads(self._store._sealer.open(row["summary"])) if row and row["summary"] else None

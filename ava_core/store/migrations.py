@@ -174,4 +174,37 @@ MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL
     );
     """,
+    # 6: a person's message in a CRM conversation is kept as the business team's ('team': neither
+    # the lead's nor AVA's), and a conversation's older CRM history is read once. SQLite cannot
+    # change a CHECK constraint in place, so the messages table is rebuilt with every row kept.
+    """
+    CREATE TABLE messages_v6 (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        role TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'tool', 'system', 'team')),
+        text TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT 'text',
+        tool_calls TEXT,
+        tool_call_id TEXT,
+        tool_name TEXT,
+        channel TEXT,
+        channel_message_id TEXT,
+        status TEXT,
+        created_at TEXT NOT NULL,
+        delivery_key TEXT,
+        media_id TEXT
+    );
+    INSERT INTO messages_v6 (id, conversation_id, role, text, kind, tool_calls, tool_call_id, tool_name, channel,
+                             channel_message_id, status, created_at, delivery_key, media_id)
+        SELECT id, conversation_id, role, text, kind, tool_calls, tool_call_id, tool_name, channel,
+               channel_message_id, status, created_at, delivery_key, media_id FROM messages;
+    DROP TABLE messages;
+    ALTER TABLE messages_v6 RENAME TO messages;
+    CREATE UNIQUE INDEX messages_channel_id ON messages(channel, channel_message_id)
+        WHERE channel_message_id IS NOT NULL;
+    CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
+    CREATE UNIQUE INDEX messages_delivery_key ON messages(conversation_id, delivery_key)
+        WHERE delivery_key IS NOT NULL;
+    ALTER TABLE crm_conversations ADD COLUMN history_read_at TEXT;  -- the CRM's older messages were read
+    """,
 ]

@@ -22,6 +22,10 @@ from ava_core.store import placement
 from ava_core.store.migrations import MIGRATIONS
 from ava_core.store.sealing import Sealer
 
+# The role of a message a person on the business's team wrote to the lead (in GoHighLevel):
+# neither the lead's ('user') nor AVA's ('assistant').
+TEAM = "team"
+
 
 class SlotTaken(StoreError):
     """Another conversation booked this slot first."""
@@ -113,6 +117,8 @@ _STATUS_RANK = {"received": 0, "sending": 0, "sent": 1, "delivered": 2, "read": 
 
 # An assistant message the lead got, or may have got: sent with an id, or claimed for sending.
 _REPLY_SENT = "a.role = 'assistant' AND (a.channel_message_id IS NOT NULL OR a.delivery_key IS NOT NULL)"
+# A message that answered the lead: AVA's reply, or one a person on the business's team wrote in the CRM.
+_ANSWERED = f"(({_REPLY_SENT}) OR (a.role = '{TEAM}' AND a.channel_message_id IS NOT NULL))"
 
 
 def _iso(at: datetime) -> str:
@@ -456,10 +462,10 @@ class Store:
         return (row["conversation_id"], self._message(row)) if row else None
 
     def answered_after(self, conversation_id: int, message_id: int) -> bool:
-        """True when a reply went out (or was on its way) after this message."""
+        """True when a reply went out (or was on its way) after this message, AVA's or the team's."""
         with self._unit() as conn:
             row = conn.execute(
-                f"SELECT 1 FROM messages a WHERE a.conversation_id = ? AND a.id > ? AND {_REPLY_SENT} LIMIT 1",
+                f"SELECT 1 FROM messages a WHERE a.conversation_id = ? AND a.id > ? AND {_ANSWERED} LIMIT 1",
                 (conversation_id, message_id),
             ).fetchone()
         return row is not None
@@ -559,7 +565,7 @@ class Store:
                 "AND c.last_inbound_at < ?) "
                 "SELECT r.*, u.channel_message_id FROM recent r JOIN messages u ON u.id = r.message_id "
                 "WHERE NOT EXISTS (SELECT 1 FROM messages a "
-                f"WHERE a.conversation_id = r.conversation_id AND a.id > r.message_id AND {_REPLY_SENT}) "
+                f"WHERE a.conversation_id = r.conversation_id AND a.id > r.message_id AND {_ANSWERED}) "
                 "ORDER BY r.at LIMIT ?",
                 (_iso(since), _iso(before), limit),
             ).fetchall()

@@ -407,8 +407,12 @@ def test_two_messages_while_thinking_get_one_answer_and_the_next_generation_find
 
 def test_the_crm_hears_the_outcome_once_the_turns_last_bubble_is_sent(world):
     synced: list[tuple[int, list[str]]] = []
+    caught_up: list[tuple[int, list[str]]] = []
 
     class Crm:
+        def catch_up(self, conversation_id: int) -> None:
+            caught_up.append((conversation_id, list(world.sent)))
+
         def sync(self, conversation_id: int) -> None:
             synced.append((conversation_id, list(world.sent)))
 
@@ -417,3 +421,4 @@ def test_the_crm_hears_the_outcome_once_the_turns_last_bubble_is_sent(world):
     context.run(ORCHESTRATOR)
     assert synced == [(world.conversation_id, ["Great question! The consultation is free.",
                                                "It takes about 30 minutes, by video."])]
+    assert caught_up == [(world.conversation_id, [])]  # before the turn began: what the CRM held earlier

@@ -31,15 +31,18 @@ def test_messages_that_leave_the_window_are_folded_into_a_running_summary(store,
     kept = store.messages(cid)
     assert [m.text for m in kept] == [f"message {n}" for n in range(10, 30)]
     summary = history.summary(cid)
-    assert summary["folded"] == 10
-    assert summary["lead_said"] == ["message 0", "message 2", "message 4", "message 6", "message 8"]
-    assert summary["brief"].startswith("Lead: Jane Doe")
-    # The window rolls on: the next fold adds to the summary.
+    assert summary.messages == 10
+    assert [(line.who, line.text) for line in summary.lines] == [
+        ("lead" if n % 2 == 0 else "ava", f"message {n}") for n in range(10)]
+    # The window rolls on: the next fold adds to the summary; how it began stays.
     for n in range(30, 34):
         store.add_message(cid, "user", f"message {n}", at=clock.now())
     clock.advance(hours=3)
     assert history.compact(cid) == 4
-    assert history.summary(cid)["folded"] == 14
+    summary = history.summary(cid)
+    assert summary.messages == 14
+    assert [line.text for line in summary.opening] == [f"message {n}" for n in range(4)]
+    assert [line.text for line in summary.recent] == [f"message {n}" for n in range(6, 14)]
     assert len(store.messages(cid)) == profile.crm.history_window
 
 
