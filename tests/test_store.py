@@ -158,3 +158,32 @@ def test_a_store_from_before_idempotent_sends_is_migrated_in_place(tmp_path, clo
     store = Store(path)
     assert store.schema_version() == len(MIGRATIONS)
     assert store.contact(1).external_id == "+1"
+
+
+def test_a_store_from_before_team_messages_keeps_every_message_and_takes_the_teams(tmp_path, clock):
+    path = tmp_path / "v5.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript("".join(MIGRATIONS[:5]) + "PRAGMA user_version = 5;")  # as the GoHighLevel release left it
+    conn.execute("INSERT INTO contacts (channel, external_key, address, created_at) VALUES ('ghl','c1','c1','t')")
+    conn.execute("INSERT INTO conversations (contact_id, channel, created_at, updated_at) VALUES (1,'ghl','t','t')")
+    rows = [(1, "user", "yes we own it", "ghl", "in-1", None, None), (1, "assistant", "Great!", "ghl", "out-1",
+                                                                    "turn-1:0", None),
+            (1, "user", "[voice note]", "whatsapp", "wamid.1", None, "media-1")]
+    conn.executemany("INSERT INTO messages (conversation_id, role, text, channel, channel_message_id, delivery_key, "
+                     "media_id, created_at) VALUES (?,?,?,?,?,?,?,'2026-12-01T15:00:00+00:00')", rows)
+    conn.execute("INSERT INTO crm_conversations (conversation_id, summary, updated_at) VALUES (1, '{}', 't')")
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    assert store.schema_version() == len(MIGRATIONS)
+    kept = store.messages(1)
+    assert [(m.id, m.role, m.text, m.channel_message_id, m.delivery_key, m.media_id) for m in kept] == [
+        (1, "user", "yes we own it", "in-1", None, None), (2, "assistant", "Great!", "out-1", "turn-1:0", None),
+        (3, "user", "[voice note]", "wamid.1", None, "media-1")]
+    team = store.add_message(1, "team", "Maria here, I'll call you at 3", at=clock.now(), channel="ghl",
+                             channel_message_id="team-1", status="sent")
+    assert store.messages(1)[-1].role == "team" and team == 4
+    # The indexes came along: a channel message id is still stored once, a bubble claimed once.
+    assert store.add_message(1, "user", "again", at=clock.now(), channel="ghl", channel_message_id="in-1") is None
+    assert store.claim_delivery(1, "turn-1:0", "Great!", at=clock.now(), channel="ghl") is None
+    assert store.answered_after(1, 3)  # the team's message answered the lead
