@@ -9,7 +9,10 @@ from ava_core.channels import InboundMessage, InProcessChannel
 from ava_core.ghl.contacts import GhlContacts
 from ava_core.ghl.crm import CrmMirror
 from ava_core.ghl.history import CrmHistory
+from ava_core.models.base import ModelResponse
 from ava_core.models.playbook import PlaybookModel
+from ava_core.state import EarlierLine, EarlierView
+from ava_core.store.crm import CrmRecords
 
 # A lead as they write: the ask, the answers, an objection, then the rest of the flow.
 FIRST = "Hi! saw ur ad on facebook about solar, can u send me a quote for my house in austin?"
@@ -64,3 +67,27 @@ def test_a_long_ghl_conversations_early_facts_reach_the_models_request(make_assi
     assert "is this one of those scams tho?" in last.context
     assert "never ask again what they already told you" in last.context
     assert len(store.messages(last.state.conversation_id)) <= profile.crm.history_window
+
+
+def test_a_lead_ghl_knew_before_ava_is_greeted_as_known_and_their_answers_recorded(make_assistant, store, clock):
+    spy_requests = []
+
+    class Spy:
+        name = "spy"
+
+        def complete(self, request):
+            spy_requests.append(request)
+            return ModelResponse(text="Hi Jane! Good to hear from you again.")
+
+    assistant = make_assistant(model=Spy(), channels={"ghl": InProcessChannel("ghl")})
+    contact = store.upsert_contact("ghl", CONTACT, name="Jane Doe", phone=None, at=clock.now())
+    cid = store.open_conversation(contact.id, "ghl", clock.now()).id
+    before = EarlierView(messages=2, from_crm=2, opening=[
+        EarlierLine(who="business", text="Do you own your home?"), EarlierLine(who="lead", text="yes, since 2015")])
+    CrmRecords(store).fold(cid, [], before.model_dump(mode="json"), clock.now(), history_read=True)
+    assistant.handle(InboundMessage(channel="ghl", message_id="m-1", sender=CONTACT, sender_name="Jane Doe",
+                                    text="hi again!", received_at=clock.now()))
+    [request] = spy_requests
+    assert "2 messages, 2 of them in the CRM from before you took part" in request.context
+    assert '- Business (automated): "Do you own your home?"\n- Lead: "yes, since 2015"' in request.context
+    assert "record the answers they gave before you took part" in request.context
