@@ -90,7 +90,7 @@ class CrmHistory:
             crm_id = str(found["id"]) if found and found.get("id") else None
             if crm_id:
                 self._records.note_conversation(conversation_id, now, crm_conversation_id=crm_id)
-        older = self._channel.history(crm_id, limit=limit) if crm_id else []
+        older = self.older(conversation_id, limit=limit) if crm_id else []
         before = [h for h in reversed(older) if _before(h, stored)]
         lines = [line for h in before if (line := self._line(h)) is not None]
         if not lines:
