@@ -57,6 +57,7 @@ from ava_core.state import ConversationState, Guidance
 from ava_core.store import TEAM, Store
 from ava_core.tools.base import Toolbox, ToolContext
 from ava_core.tools.booking import owed_confirmation
+from ava_core.tools.web import WEB_TOOLS
 from ava_core.web.base import WebSearch
 from ava_core.web.off import NoWebSearch
 
@@ -142,6 +143,8 @@ class Engine:
         self._provider_search = ProviderSearch(
             allowed_domains=web.allow_domains, blocked_domains=web.deny_domains
         ) if web.provider_search and web.topics else None
+        # A profile with nothing to browse for is never offered the web tools.
+        self._tools = [t for t in toolbox.schemas() if web.topics or t.name not in WEB_TOOLS]
 
     # --- the steps ----------------------------------------------------------------------
 
@@ -198,7 +201,7 @@ class Engine:
             system=self._system,
             context=context_prompt(snapshot),
             messages=to_chat(self.store.messages(state.conversation_id, last=WINDOW)) + state.nudges,
-            tools=self.toolbox.schemas(),
+            tools=self._tools,
             state=snapshot,
             conversation_id=str(state.conversation_id),
             provider_search=self._provider_search,

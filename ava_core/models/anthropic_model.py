@@ -13,9 +13,12 @@ import anthropic
 
 from ava_core.models.base import ModelRequest, ModelResponse
 from ava_core.models.failover import handoff_response
-from ava_core.models.reliability import Failure, RetryPolicy, failure_from_status
+from ava_core.models.reliability import Failure, ProviderCallError, RetryPolicy, failure_from_status
 from ava_core.models.wire_anthropic import build_anthropic_request, parse_anthropic_message
 
+# How many times a turn that Claude paused (a long server-side search) is handed back to it to
+# finish before AVA settles for what it has; each round is a billed request.
+MAX_CONTINUATIONS = 3
 REFUSAL_REPLY = "Thanks for your message! I'd like someone from our team to follow up with you on this personally."
 
 
@@ -59,9 +62,22 @@ class AnthropicModel:
     def complete(self, request: ModelRequest) -> ModelResponse:
         """One Messages API call: a reply, tool calls, or both."""
         body = build_anthropic_request(request, model=self.model, max_tokens=self.max_output_tokens)
-        payload = self.policy.run(
-            lambda: self._create(body), provider=self.name, classify=classify_anthropic_error, hints=self.hints
-        )
+        payload = self._call(body)
+        for _ in range(MAX_CONTINUATIONS):
+            if payload.get("stop_reason") != "pause_turn":
+                break
+            # Claude paused a long turn of server-side searching: its turn so far goes back as-is,
+            # as the start of the assistant's turn, and it carries on from there (§5.2).
+            so_far = {"role": "assistant", "content": payload.get("content") or []}
+            payload = joined(payload, self._call({**body, "messages": [*body["messages"], so_far]}))
+        if payload.get("stop_reason") == "pause_turn":
+            # Half an answer ("Let me check…") would leave the lead waiting for the rest: fail over.
+            raise ProviderCallError(
+                f"Claude was still searching after {MAX_CONTINUATIONS} continuations; "
+                "the turn fails over; if this repeats, turn web.provider_search off in the profile",
+                provider=self.name, failure=Failure(retryable=False, reason="turn still paused"),
+                attempts=MAX_CONTINUATIONS + 1,
+            )
         response = parse_anthropic_message(payload, provider=self.name)
         if response.finish_reason == "refusal":
             # Claude's safety classifiers stopped the reply: same treatment as Azure's filter.
@@ -73,6 +89,21 @@ class AnthropicModel:
                                               "finish_reason": "refusal"})
         return response
 
+    def _call(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self.policy.run(
+            lambda: self._create(body), provider=self.name, classify=classify_anthropic_error, hints=self.hints
+        )
+
     def _create(self, body: dict[str, Any]) -> dict[str, Any]:
         message = self.client.messages.create(**body, timeout=self.policy.timeout)
         return message.model_dump(mode="json")
+
+
+def joined(paused: dict[str, Any], rest: dict[str, Any]) -> dict[str, Any]:
+    """A paused turn and its continuation as one response: all the content, the tokens of both."""
+    usage = {
+        key: ((paused.get("usage") or {}).get(key) or 0) + ((rest.get("usage") or {}).get(key) or 0)
+        for key in ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
+    }
+    content = [*(paused.get("content") or []), *(rest.get("content") or [])]
+    return {**rest, "content": content, "usage": usage}

@@ -160,3 +160,44 @@ def test_without_provider_search_claude_gets_avas_own_web_search_tool(claude):
     tools = endpoint.bodies[0]["tools"]
     assert not any(t.get("type") for t in tools)
     assert "web_search" in [t["name"] for t in tools]
+
+
+def test_a_turn_claude_pauses_mid_search_is_handed_back_and_finished(claude):
+    from ava_core.models.base import ProviderSearch
+
+    model, endpoint = claude("anthropic/web_search_paused.json", "anthropic/web_search_continued.json")
+    request = lead_asks("does the federal solar tax credit still apply?").model_copy(update={
+        "provider_search": ProviderSearch(allowed_domains=["irs.gov"]),
+    })
+
+    response = model.complete(request)
+
+    assert len(endpoint.requests) == 2
+    first, second = endpoint.bodies
+    # The paused turn goes back as-is, as the assistant's turn, after the lead's words.
+    assert second["messages"][:-1] == first["messages"]
+    resumed = second["messages"][-1]
+    assert resumed["role"] == "assistant"
+    assert [b["type"] for b in resumed["content"]] == ["text", "server_tool_use", "web_search_tool_result"]
+    assert second["tools"] == first["tools"] and second["system"] == first["system"]
+    assert response.text.startswith("Let me check the current rules.")
+    assert "ended for systems installed after December 31, 2025" in response.text
+    assert response.text.endswith("Source: https://www.irs.gov/credits-deductions/residential-clean-energy-credit")
+    assert response.finish_reason == "end_turn"
+    assert response.usage.input_tokens == 2950 + 2100 + 3400 + 2100
+    assert response.usage.output_tokens == 40 + 48
+
+
+def test_a_turn_that_stays_paused_fails_over_instead_of_sending_half_an_answer(claude):
+    from ava_core.models.anthropic_model import MAX_CONTINUATIONS
+
+    model, endpoint = claude(*["anthropic/web_search_paused.json"] * (MAX_CONTINUATIONS + 1))
+
+    with pytest.raises(ProviderCallError, match="still searching.*web.provider_search"):
+        model.complete(lead_asks("does the federal solar tax credit still apply?"))
+
+    assert len(endpoint.requests) == MAX_CONTINUATIONS + 1
+    # Each round hands back everything so far as one assistant turn, never a second one.
+    last = endpoint.bodies[-1]["messages"]
+    assert [m["role"] for m in last].count("assistant") == 1
+    assert len(last[-1]["content"]) == 3 * MAX_CONTINUATIONS

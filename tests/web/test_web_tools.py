@@ -97,3 +97,15 @@ def test_settings_pick_the_search_backend(profile):
     never = profile.model_copy(update={"web": profile.web.model_copy(update={"topics": []})})
     assert web_backend(Settings(web_search="brave", web_search_api_key="k"), never) == "off"
 
+
+
+def test_the_web_tools_are_offered_only_to_a_profile_with_something_to_browse_for(make_assistant, say, profile):
+    model = _Recorder()
+    say(make_assistant(model=model), "hi")
+    offered = {t.name for t in model.requests[0].tools}
+    assert {"web_search", "fetch_page"} <= offered
+    never = profile.model_copy(update={"web": profile.web.model_copy(update={"topics": []})})
+    model = _Recorder()
+    say(make_assistant(model=model, profile=never), "hi")
+    offered_now = {t.name for t in model.requests[0].tools}
+    assert offered_now == offered - {"web_search", "fetch_page"}
