@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from ava_core.calendar.base import slot_label
-from ava_core.language.detection import conversation_language
+from ava_core.language.detection import lead_language
 from ava_core.profile.models import Profile
 from ava_core.qualification import standing
 from ava_core.state import AppointmentView, AreaView, ConversationState, QualificationItem, SlotView
 from ava_core.store import Contact, Conversation, Store
-
-LANGUAGE_WINDOW = 20  # messages looked back through for the lead's language
 
 
 def build_state(
@@ -61,7 +59,5 @@ def build_state(
         else None,
         handoff=conversation.status == "paused",
         opted_out=contact.opted_out,
-        language=conversation_language(
-            profile, [m.text for m in store.messages(conversation.id, last=LANGUAGE_WINDOW) if m.role == "user"]
-        ),
+        language=lead_language(store, profile, conversation.id),
     )

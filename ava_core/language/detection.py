@@ -17,9 +17,11 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from ava_core.language.phrases import fold
 from ava_core.profile.models import Profile
+from ava_core.store import Store
 
 # Languages leads in the US write in besides those served, for telling "not served" apart.
 OTHER_LANGUAGES = ("fr", "de", "pt", "it", "zh", "vi", "ko", "tl", "ar", "ru", "ja", "hi")
+LANGUAGE_WINDOW = 20  # a conversation's newest messages looked back through for the lead's language
 _SURE = 0.9  # model confidence needed when the profile's words do not decide
 _SURE_OTHER = 0.99  # … and for a language nobody serves, which ends in a hand-off
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -79,6 +81,13 @@ def conversation_language(profile: Profile, lead_texts: list[str]) -> str:
         if (code := detect(text, served, vocabulary)) is not None:
             return code
     return profile.persona.language
+
+
+def lead_language(store: Store, profile: Profile, conversation_id: int) -> str:
+    """The language the lead writes in, from the conversation's newest messages (see
+    `conversation_language`); possibly one AVA does not speak (`Profile.speaking` answers that)."""
+    messages = store.messages(conversation_id, last=LANGUAGE_WINDOW)
+    return conversation_language(profile, [m.text for m in messages if m.role == "user"])
 
 
 _VOCABULARIES: dict[int, tuple[Profile, Vocabulary]] = {}
