@@ -35,8 +35,9 @@ def interpret(question: Question, text: str, *, today: date | None = None) -> st
         case "years":
             return _plausible(answers.years(text, today=today), 0, 100)
         case "zip":
-            # A city or street address is an answer too: the Geo backend judges where it is.
-            return answers.zip_code(text) or (text if is_place(text) else None)
+            # A city, a street address, a pin is an answer too, judged whole by the Geo backend;
+            # in a longer message only its ZIP is.
+            return place_in(text) if is_place(text) else answers.zip_code(text)
         case "choice":
             return answers.choice(question.options, text, question.synonyms)
         case _:

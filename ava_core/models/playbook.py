@@ -25,6 +25,7 @@ from ava_core.errors import ProviderError
 from ava_core.geo.pins import pin_in
 from ava_core.knowledge.base import Passage
 from ava_core.knowledge.matching import is_question, objection_pair, on_topic
+from ava_core.language.detection import detect, profile_vocabulary
 from ava_core.language.phrases import fold
 from ava_core.models.base import ChatMessage, ModelRequest, ModelResponse, ToolCall
 from ava_core.models.slot_choice import (
@@ -54,7 +55,8 @@ _OBJECTION_WORDS = re.compile(
     _CONCERNS.pattern[:-3] + r"|how (much|long|does)|what (is|are|if)|why|does it|do you)\b", re.I
 )
 _OBJECTION = re.compile(r"\?|" + _OBJECTION_WORDS.pattern, re.I)
-_THANKS = re.compile(r"^\W*(thanks|thank you|thx|ty|great|awesome|perfect|cool|ok|okay|sounds good|got it)\W*$", re.I)
+_THANKS = re.compile(r"^\W*(thanks|thank you|thx|ty|great|awesome|perfect|cool|ok|okay|sounds good|got it|"
+                     r"(muchas |mil )?gracias|perfecto|excelente|listo|vale)\W*$", re.I)
 _RESCHEDULE = re.compile(
     r"\b(reschedul\w*|cancel\w*|move (it|the appointment|the call)|change (the )?(time|day|date)|instead|"
     r"(a )?different (day|time)|another (day|time)|can('?t| not| ?not) make it|push it)\b",
@@ -339,7 +341,7 @@ class _Turn:
         last, said_it = self._last_said(), False
         for m in reversed(self.messages):
             if m.role == "assistant" and m.text and not m.tool_calls:
-                if said_it:
+                if said_it and m.text != last:  # the same question asked again still asks it
                     return None
                 said_it = True
             elif said_it and m.role == "tool":
@@ -491,7 +493,8 @@ class _Turn:
         else the profile's fallback.
 
         A pair's closing question is dropped: the playbook asks its own next question after it,
-        and two questions in one reply leave the lead unsure which to answer.
+        and two questions in one reply leave the lead unsure which to answer. Knowledge written in
+        another language than the lead's is not quoted to them: the fallback is said in theirs.
         """
         settings = self.profile.knowledge
         passages = [Passage(id=p.get("source", ""), kind=p.get("kind", "domain"), text=p.get("text", ""),
@@ -499,16 +502,21 @@ class _Turn:
                     for result in self.searches for p in result.get("passages") or []]
         passages.sort(key=lambda p: -p.score)
         text = self.lead_text
-        if (pair := objection_pair(text, passages, threshold=settings.objection_threshold)) is not None:
+        pair = objection_pair(text, passages, threshold=settings.objection_threshold)
+        if pair is not None and self._reads_as_theirs(pair.response or ""):
             return _without_closing_question(pair.response or "")
         places = frozenset(w for c in self.base.service_area.cities for w in c.casefold().split())
         for passage in passages:
             if passage.kind == "domain" and passage.score >= settings.passage_threshold and \
-                    on_topic(text, passage.text, ignore=places):
+                    on_topic(text, passage.text, ignore=places) and self._reads_as_theirs(passage.text):
                 return _first_sentences(_plain(passage.text), 280)
         if is_question(text) and not _CONCERNS.search(text) and not re.search(r"\b(solar|panels?)\b", text, re.I):
             return self._line("off_topic")
         return settings.fallback_objection_reply
+
+    def _reads_as_theirs(self, text: str) -> bool:
+        """Whether the business's own text is in the lead's language (or shows none)."""
+        return detect(text, self.base.served_languages, profile_vocabulary(self.base)) in (None, self.language)
 
     # --- words ----------------------------------------------------------------------------
 

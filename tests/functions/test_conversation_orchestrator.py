@@ -246,6 +246,17 @@ def test_without_transcription_a_voice_note_gets_a_polite_request_to_type(world)
     assert world.sent == [type_it_please("en")]
 
 
+def test_a_voice_note_in_a_spanish_conversation_gets_the_request_to_type_in_spanish(services, lead, clock):
+    assistant = services(model=ReplayModel([])).assistant
+    lead.writes(assistant, "hola, vi su anuncio de paneles solares")
+    assistant.store.add_message(lead.conversation_id, "assistant", "¡Hola! ¿Es usted dueño de su casa?",
+                                at=clock.now())
+    lead.writes(assistant, "[voice note]", kind="audio", media_id="media-1")
+    saved = ACTIVITIES["llm_step"]({"conversation_id": lead.conversation_id})
+    state = turn_states.load(assistant.store, lead.conversation_id, saved["turn_id"]).state
+    assert state.bubbles == [type_it_please("es")] != [type_it_please("en")]
+
+
 def test_replaying_the_same_history_yields_the_same_actions(world):
     live, _ = world.run("Great! Do you own your home?", "No problem!\n\nRenters can still book a call.",
                         events=[(6.5, "actually I rent"), (9, "sorry, typo")])
