@@ -171,6 +171,8 @@ def test_the_times_a_spanish_lead_can_tap_are_spanish(make_assistant, say, chann
     assert state.choices[1].title == "mié 2 dic, 9:00"
     _, offer = channel.sent[-1]
     assert offer.choices and offer.see_options == "Ver opciones" and offer.choose_one == "Elija una opción:"
+    state = say(assistant, state.choices[1].title)  # a tapped button comes back as its title
+    assert store.active_appointment(state.conversation_id).slot_id == WEDNESDAY.isoformat()
 
 
 # --- tool results: what a language model is handed to say -------------------------------------------
