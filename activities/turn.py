@@ -14,7 +14,8 @@ from loguru import logger
 from activities import turn_states
 from activities.runtime import runtime
 from activities.voice_notes import transcribe_voice_notes
-from ava_core.channels.voice import TYPE_IT_PLEASE, untranscribed_only
+from ava_core.channels.voice import type_it_please, untranscribed_only
+from ava_core.language.detection import lead_language
 from ava_core.observability.context import in_turn_context
 from ava_core.tools.base import ToolResult
 from orchestrators.contracts import HandOffInput, StepInput, ToolInput
@@ -41,7 +42,8 @@ def llm_step(payload: dict[str, Any]) -> dict[str, Any]:
         return _saved(engine, state)
     if untranscribed_only(state.read_text):
         # Nothing AVA can read: ask for text rather than let the model guess at a voice note.
-        return _saved(engine, state.model_copy(update={"bubbles": [TYPE_IT_PLEASE], "outcome": "reply"}))
+        language = engine.profile.speaking(lead_language(engine.store, engine.profile, step.conversation_id))
+        return _saved(engine, state.model_copy(update={"bubbles": [type_it_please(language)], "outcome": "reply"}))
     return _saved(engine, engine.think(state))
 
 

@@ -14,6 +14,8 @@ from loguru import logger
 from ava_core.agent.turn import Engine, TurnState
 from ava_core.channels.base import Channel, InboundMessage, OutboundMessage, SendReceipt
 from ava_core.errors import ChannelError, StoreError
+from ava_core.language.detection import lead_language
+from ava_core.language.phrases import said
 from ava_core.observability import events
 
 TEMPLATE_KIND = "template"
@@ -127,8 +129,12 @@ class Assistant:
                     break
                 continue
             choices = state.choices if text == last else []
+            words = said(self.engine.profile.speaking(lead_language(store, self.engine.profile, conversation.id))) \
+                if choices else None
             try:
-                receipt = channel.send(contact.external_id, OutboundMessage(text=text, choices=choices))
+                receipt = channel.send(contact.external_id, OutboundMessage(
+                    text=text, choices=choices, see_options=words and words.see_options,
+                    choose_one=words and words.choose_one))
             except ChannelError as exc:
                 if getattr(exc, "maybe_sent", False):
                     # Sending again could show it twice: keep it as sent, and say so.

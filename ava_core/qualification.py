@@ -6,11 +6,13 @@ the lead said, and these rules turn it into pass / fail / unknown.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from ava_core import answers
 from ava_core.geo.base import Geo
+from ava_core.geo.pins import pin_in
 from ava_core.profile.models import Profile, Question
 
 
@@ -33,8 +35,9 @@ def interpret(question: Question, text: str, *, today: date | None = None) -> st
         case "years":
             return _plausible(answers.years(text, today=today), 0, 100)
         case "zip":
-            # A city or street address is an answer too: the Geo backend judges where it is.
-            return answers.zip_code(text) or (text if is_place(text) else None)
+            # A city, a street address, a pin is an answer too, judged whole by the Geo backend;
+            # in a longer message only its ZIP is.
+            return place_in(text) if is_place(text) else answers.zip_code(text)
         case "choice":
             return answers.choice(question.options, text, question.synonyms)
         case _:
@@ -47,6 +50,25 @@ def is_place(text: str) -> bool:
     words = text.split()
     return (0 < len(words) <= 10 and "?" not in text and answers.yes_no(text) is None
             and not answers.unsure(text) and any(c.isalpha() for c in text))
+
+
+# A number in an address that is not its ZIP: a house number ("1420", "12b"), "5th" street.
+_HOUSE_NUMBER = re.compile(r"(?<![\w.,-])\d+\w*")
+
+
+def place_in(text: str) -> str:
+    """What of a reply to "where is the property?" the service-area check should judge: the whole
+    place when it says more than a ZIP — a location pin, a street address from its house number
+    on ("it's 1420 Hopkins St, San Marcos, TX 78666" → "1420 Hopkins St, San Marcos, TX 78666") —
+    the ZIP when that is all it names ("my zip is 78704"), and a city or landmark as written."""
+    text = " ".join(text.split())
+    if pin_in(text):
+        return text
+    zip_code = answers.zip_code(text)
+    house = next((m for m in _HOUSE_NUMBER.finditer(text) if m.group(0) != zip_code), None)
+    if house is not None:
+        return text[house.start():].rstrip(" .!")
+    return zip_code or text.strip(" .!")
 
 
 def interpret_yes_no(text: str) -> str | None:

@@ -175,3 +175,22 @@ def test_a_language_served_without_opt_out_phrasings_is_caught(tmp_path):
     result = _check(path)
     assert result.exit_code == 1
     assert "opt_out.phrases: no opt-out phrasings for 'pt', which AVA speaks" in result.output
+
+
+def test_a_language_served_without_avas_own_lines_or_the_meetings_name_is_caught(tmp_path):
+    text = EXAMPLE.read_text()
+    block = text[text.index("  es:\n    greeting"):text.index("\nknowledge:")]
+    path = tmp_path / "profile.yaml"
+    pt = block.replace("  es:", "  pt:", 1).replace("    meeting_title: Consulta solar\n", "")
+    path.write_text(text.replace("\nknowledge:", "\n" + pt + "\nknowledge:", 1))
+    result = _check(path)
+    assert result.exit_code == 1
+    assert "languages.pt: AVA ships no lines in 'pt' for what it says itself (the booking confirmation" in result.output
+    assert "languages.pt: no meeting_title: the booking confirmation would name the meeting as " \
+        "'Solar consultation'" in result.output
+    assert "languages.es" not in result.output
+
+
+def test_each_language_names_the_meeting_in_its_own_words(profile):
+    assert profile.localized("es").booking.meeting_title == "Consulta solar"
+    assert profile.localized("en").booking.meeting_title == "Solar consultation"

@@ -16,9 +16,11 @@ from ava_core.settings import Settings
 def test_a_street_address_off_the_zip_list_is_qualified_by_its_distance(settings):
     result = run_scenario(load_scenario("examples/scenarios/address-qualified-by-distance.yaml"), settings)
     assert result.passed, result.failures
-    area = next(c for c in result.tool_calls if c.name == "check_service_area").result["data"]
+    check = next(c for c in result.tool_calls if c.name == "check_service_area")
+    assert check.args == {"address_or_zip": "1420 Hopkins St, San Marcos, TX 78666"}  # the whole address, judged
+    area = check.result["data"]
     assert area["backend"] == "google" and area["in_area"] is True
-    assert area["address"] == "San Marcos, TX 78666, USA" and 25 < area["distance_miles"] < 30
+    assert area["address"] == "1420 Hopkins St, San Marcos, TX 78666, USA" and 25 < area["distance_miles"] < 30
 
 
 def test_the_tax_credit_answer_comes_from_the_fetched_page(settings):

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from ava_core.agent.history import WINDOW
 from ava_core.calendar.base import slot_label
-from ava_core.language.detection import conversation_language
+from ava_core.language.detection import lead_language
 from ava_core.profile.models import Profile
 from ava_core.qualification import standing
 from ava_core.state import (
@@ -19,8 +19,6 @@ from ava_core.state import (
 )
 from ava_core.store import TEAM, Contact, Conversation, Store
 from ava_core.store.crm import CrmRecords
-
-LANGUAGE_WINDOW = 20  # messages looked back through for the lead's language
 
 
 def build_state(
@@ -71,7 +69,7 @@ def build_state(
         else None,
         handoff=conversation.status == "paused",
         opted_out=contact.opted_out,
-        language=conversation_language(profile, [m.text for m in shown[-LANGUAGE_WINDOW:] if m.role == "user"]),
+        language=lead_language(store, profile, conversation.id),
         # What left the window (a CRM conversation's running summary) and who else spoke in it.
         earlier=EarlierView.from_summary(CrmRecords(store).summary(conversation.id)),
         team_wrote=any(m.role == TEAM for m in shown),

@@ -39,6 +39,7 @@ from ava_core.geo.base import Geo
 from ava_core.geo.lead_time import lead_zone
 from ava_core.knowledge.base import Knowledge
 from ava_core.knowledge.matching import objection_pair
+from ava_core.language.detection import lead_language
 from ava_core.models.base import (
     ChatMessage,
     ChatModel,
@@ -172,8 +173,9 @@ class Engine:
             self.store.set_opted_out(contact.id, self.clock.now())
             logger.bind(conversation_id=conversation_id).info("lead opted out")
             emit("opted_out", conversation_id=conversation_id, channel=conversation.channel, turn_id=state.turn_id)
-            # Confirmed in the language the lead said it in; a bare keyword gets the first language.
-            language = match.language or self.profile.persona.language
+            # Confirmed in the language the lead said it in; a bare keyword ("STOP") has none, so
+            # it gets the conversation's.
+            language = match.language or self._speaking(conversation_id)
             return state.model_copy(update={
                 "outcome": "opted_out", "bubbles": [self.profile.localized(language).opt_out.confirmation],
             })
@@ -317,7 +319,8 @@ class Engine:
                              lead_tz: ZoneInfo | None) -> str | None:
         """The booking confirmation this turn owes the lead when the reply never names the booked
         time: whatever the model chose to say, the lead hears when they are booked."""
-        owed = owed_confirmation((e.name, e.result) for e in state.trace if e.kind == "tool")
+        owed = owed_confirmation([(e.name, e.result) for e in state.trace if e.kind == "tool"],
+                                 self.profile.speaking(snapshot.language))
         appointment = self.store.active_appointment(state.conversation_id)
         if not owed or appointment is None or names_start(self.profile, text, appointment.start, now=snapshot.now,
                                                                                      lead_tz=lead_tz):
@@ -335,7 +338,7 @@ class Engine:
         """The model read an opt-out the tables did not: end the turn with the one confirmation."""
         result = next((e.result for e in reversed(state.trace) if e.kind == "tool" and e.name == "opt_out_lead"
                        and e.ok), None) or {}
-        language = (result.get("data") or {}).get("language") or self.profile.persona.language
+        language = (result.get("data") or {}).get("language") or self._speaking(state.conversation_id)
         return state.model_copy(update={
             "outcome": "opted_out", "pending": [], "nudges": [], "choices": [],
             "bubbles": [self.profile.localized(language).opt_out.confirmation],
@@ -350,7 +353,9 @@ class Engine:
         )
         if not offered_now or snapshot.appointment is not None:
             return []
-        return [Choice(id=s.id, title=short_slot_label(s.start, self.profile.tz)) for s in snapshot.offered_slots]
+        language = self.profile.speaking(snapshot.language)
+        return [Choice(id=s.id, title=short_slot_label(s.start, self.profile.tz, language))
+                for s in snapshot.offered_slots]
 
     def _fall_back(self, state: TurnState, reason: str) -> TurnState:
         """Never leave a lead in silence: hand off to a person and tell the lead what the hand-off
@@ -361,8 +366,13 @@ class Engine:
         event = self.act(state, call)
         state = state.absorb([event])
         say = (event.result.get("data") or {}).get("say") if event.ok else None
-        bubbles = split_bubbles(say, self.profile.pacing.max_bubble_chars) if say else [self.profile.handoff.message]
+        bubbles = split_bubbles(say, self.profile.pacing.max_bubble_chars) if say else [
+            self.profile.localized(self._speaking(state.conversation_id)).handoff.message]
         return state.model_copy(update={"bubbles": bubbles, "outcome": "reply"})
+
+    def _speaking(self, conversation_id: int) -> str:
+        """The language AVA answers this conversation in: the lead's, when AVA speaks it."""
+        return self.profile.speaking(lead_language(self.store, self.profile, conversation_id))
 
     def _snapshot(self, state: TurnState) -> ConversationState:
         conversation = self.store.conversation(state.conversation_id)

@@ -2,8 +2,8 @@
 
 A voice note is stored as ``PLACEHOLDER``. When a transcription model is configured, the
 turn's first step replaces it by ``"[voice note] <transcript>"`` before the engine reads
-it; when none is, or transcription fails, and the lead said nothing else, AVA replies with
-``TYPE_IT_PLEASE`` instead of guessing what was said.
+it; when none is, or transcription fails, and the lead said nothing else, AVA asks them to
+type it instead of guessing what was said (``type_it_please``, in the lead's language).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Protocol
 import httpx
 
 from ava_core.errors import ChannelError, ConfigError
+from ava_core.language.phrases import said
 from ava_core.settings import Settings
 
 PLACEHOLDER = "[voice note]"
-TYPE_IT_PLEASE = "Sorry, I can't listen to voice notes here. Could you type that out for me?"
 
 
 class Transcriber(Protocol):
@@ -28,6 +28,11 @@ class Transcriber(Protocol):
 def transcribed(transcript: str) -> str:
     """The stored text of a voice note once transcribed."""
     return f"{PLACEHOLDER} {transcript.strip()}"
+
+
+def type_it_please(language: str) -> str:
+    """The answer to voice notes AVA cannot listen to, in ``language``: please type it."""
+    return said(language).type_it_please
 
 
 def untranscribed_only(read_text: str) -> bool:

@@ -501,9 +501,10 @@ def _parts(message: OutboundMessage) -> list[dict[str, Any]]:
     """The Cloud API messages one bubble takes, in order: text pieces, then the picker if any."""
     text = message.text
     if message.choices:
+        button = message.see_options or LIST_BUTTON_LABEL
         if len(text) <= INTERACTIVE_BODY_LIMIT and text.strip():
-            return [_picker(text, message.choices)]
-        return [*_text_parts(text), _picker(CHOICE_PROMPT, message.choices)]
+            return [_picker(text, message.choices, button)]
+        return [*_text_parts(text), _picker(message.choose_one or CHOICE_PROMPT, message.choices, button)]
     parts = _text_parts(text)
     if not parts:
         raise WhatsAppError("refusing to send an empty WhatsApp message")
@@ -514,7 +515,7 @@ def _text_parts(text: str) -> list[dict[str, Any]]:
     return [{"type": "text", "text": {"preview_url": False, "body": chunk}} for chunk in split_text(text, TEXT_LIMIT)]
 
 
-def _picker(body: str, choices: list[Choice]) -> dict[str, Any]:
+def _picker(body: str, choices: list[Choice], button: str = LIST_BUTTON_LABEL) -> dict[str, Any]:
     """Reply buttons for up to 3 short choices, otherwise a list of up to 10 rows."""
     if len(choices) > MAX_LIST_ROWS:
         logger.warning("WhatsApp lists hold {} rows; {} choices dropped", MAX_LIST_ROWS, len(choices) - MAX_LIST_ROWS)
@@ -527,7 +528,7 @@ def _picker(body: str, choices: list[Choice]) -> dict[str, Any]:
         kind = "button"
     else:
         titles = distinct_titles([c.title for c in choices], LIST_ROW_TITLE_LIMIT)
-        action = {"button": LIST_BUTTON_LABEL, "sections": [{"rows": [
+        action = {"button": button[:20], "sections": [{"rows": [
             {"id": c.id[:200], "title": title} for c, title in zip(choices, titles, strict=True)
         ]}]}
         kind = "list"

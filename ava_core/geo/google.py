@@ -15,7 +15,6 @@ so the lead never meets a dead end.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import googlemaps
@@ -25,29 +24,18 @@ from ava_core.clock import Clock
 from ava_core.geo.area import METERS_PER_MILE, inside_polygon, miles_between
 from ava_core.geo.base import AreaCheck
 from ava_core.geo.cache import GeoCache, normalise
+from ava_core.geo.pins import pin_in
 from ava_core.geo.profile_area import ProfileAreaGeo
 from ava_core.geo.routes import RouteMatrix, RoutesError, parse_drive
 from ava_core.profile.models import ServiceArea
 
 BACKEND = "google"
-# The pin a WhatsApp location message becomes in the lead's text (channels/whatsapp.py writes
-# "(30.267153, -97.743057)"), or a bare "lat, lng" pair.
-_PIN = re.compile(r"\(?\s*(-?\d{1,2}\.\d{3,})\s*,\s*(-?\d{1,3}\.\d{3,})\s*\)?")
 _GOOGLE_FAILURES = (googlemaps.exceptions.ApiError, googlemaps.exceptions.TransportError,
                     googlemaps.exceptions.Timeout)
 
 
 class GeoUnavailable(Exception):
     """Google could not answer (quota, key, network): judge by the lists instead."""
-
-
-def pin_in(text: str) -> tuple[float, float] | None:
-    """A (lat, lng) location pin in the text, if it holds valid coordinates."""
-    match = _PIN.search(text)
-    if not match:
-        return None
-    lat, lng = float(match.group(1)), float(match.group(2))
-    return (lat, lng) if -90 <= lat <= 90 and -180 <= lng <= 180 else None
 
 
 def transport_reason(exc: googlemaps.exceptions.TransportError) -> str:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_time
+
+from ava_core.language.phrases import said
 from ava_core.store import Store
 
 
@@ -20,10 +23,12 @@ def lead_zone(store: Store, conversation_id: int) -> ZoneInfo | None:
         return None
 
 
-def in_lead_time(label: str, start: datetime, business: ZoneInfo, lead: ZoneInfo | None) -> str:
-    """The business's label, plus the lead's own clock time when their zone differs at that moment."""
+def in_lead_time(label: str, start: datetime, business: ZoneInfo, lead: ZoneInfo | None, language: str = "en") -> str:
+    """The business's label, plus the lead's own clock time when their zone differs at that
+    moment, said in ``language``: "… (8:00 AM your time, MST)", "… (8:00 en su hora, MST)"."""
     if lead is None or start.astimezone(lead).utcoffset() == start.astimezone(business).utcoffset():
         return label
     local = start.astimezone(lead)
-    zone = local.tzname() or str(lead)
-    return f"{label} ({local.hour % 12 or 12}:{local:%M %p} your time, {zone})"
+    lines = said(language)
+    return lines.lead_time.format(label=label, time=format_time(local, lines.clock, locale=language),
+                                  zone=local.tzname() or str(lead))

@@ -50,9 +50,30 @@ class TimesTable(_Strict):
     hour_words: list[str] = Field(default_factory=list, description='words before an hour alone: "at 9"')
 
 
+class SaidLines(_Strict):
+    """What AVA itself tells a lead in one language, whichever model runs the conversation."""
+
+    booked: str = Field("", description="placeholders: label, minutes, title")
+    link_here: str = Field("", description="placeholder: link")
+    link_by_team: str = ""
+    lead_time: str = Field("", description="a slot shown on the lead's own clock; placeholders: label, time, zone")
+    clock: str = Field("", description="babel pattern for a time of day, e.g. h:mm a")
+    confirm_place: str = Field("", description="asks which place the lead meant; placeholder: places")
+    either: str = Field("", description='the word between two choices: "or"')
+    ask_zip: str = ""
+    type_it_please: str = Field("", description="the answer to a voice note AVA cannot listen to")
+    see_options: str = Field("", max_length=20, description="WhatsApp's button opening a list (20 characters)")
+    choose_one: str = Field("", description="a picker's text when the reply went out before it")
+
+    @property
+    def complete(self) -> bool:
+        return all(getattr(self, name) for name in type(self).model_fields)
+
+
 class PhraseTable(_Strict):
     """One language's table."""
 
+    said: SaidLines = Field(default_factory=SaidLines)
     opt_out: OptOutTable = Field(default_factory=OptOutTable)
     claims: dict[str, list[str]] = Field(default_factory=dict)
     times: TimesTable = Field(default_factory=TimesTable)
@@ -70,6 +91,13 @@ def table(language: str) -> PhraseTable:
     if not path.exists():
         return PhraseTable()
     return PhraseTable.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+def said(language: str) -> SaidLines:
+    """AVA's own lines in ``language``; English ones when AVA ships no complete set for it
+    (`ava config check` reports such a language)."""
+    lines = table(language).said
+    return lines if lines.complete else table("en").said
 
 
 def default_opt_out_phrases() -> dict[str, list[str]]:

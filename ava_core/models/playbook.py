@@ -22,12 +22,21 @@ from ava_core import answers
 from ava_core.agent.guards import opted_out
 from ava_core.calendar.base import slot_label
 from ava_core.errors import ProviderError
+from ava_core.geo.pins import pin_in
 from ava_core.knowledge.base import Passage
 from ava_core.knowledge.matching import is_question, objection_pair, on_topic
+from ava_core.language.detection import detect, profile_vocabulary
+from ava_core.language.phrases import fold
 from ava_core.models.base import ChatMessage, ModelRequest, ModelResponse, ToolCall
-from ava_core.models.slot_choice import choose_slot, match_offered, parse_request, search_args
+from ava_core.models.slot_choice import (
+    choose_slot,
+    list_position,
+    match_offered,
+    parse_request,
+    search_args,
+)
 from ava_core.profile.models import Profile, Question
-from ava_core.qualification import interpret, interpret_yes_no, is_place
+from ava_core.qualification import interpret, interpret_yes_no, is_place, place_in
 from ava_core.state import ConversationState
 from ava_core.store import TEAM
 
@@ -47,7 +56,8 @@ _OBJECTION_WORDS = re.compile(
     _CONCERNS.pattern[:-3] + r"|how (much|long|does)|what (is|are|if)|why|does it|do you)\b", re.I
 )
 _OBJECTION = re.compile(r"\?|" + _OBJECTION_WORDS.pattern, re.I)
-_THANKS = re.compile(r"^\W*(thanks|thank you|thx|ty|great|awesome|perfect|cool|ok|okay|sounds good|got it)\W*$", re.I)
+_THANKS = re.compile(r"^\W*(thanks|thank you|thx|ty|great|awesome|perfect|cool|ok|okay|sounds good|got it|"
+                     r"(muchas |mil )?gracias|perfecto|excelente|listo|vale)\W*$", re.I)
 _RESCHEDULE = re.compile(
     r"\b(reschedul\w*|cancel\w*|move (it|the appointment|the call)|change (the )?(time|day|date)|instead|"
     r"(a )?different (day|time)|another (day|time)|can('?t| not| ?not) make it|push it)\b",
@@ -231,14 +241,19 @@ class _Turn:
 
     def _answer_question(self, text: str) -> ModelResponse:
         question = self._pending()
+        asked = self._place_asked() if question is not None and question.kind == "zip" else None
+        if asked is not None and (reply := self._confirm_place(text, asked)) is not None:
+            return reply
         answer = interpret(question, text, today=self.state.now.date()) if question else None
+        # At the ZIP question the check judges the whole place the lead gave, not only its ZIP.
+        place = place_in(text) if question is not None and question.kind == "zip" and is_place(text) else None
         if question is not None and question.kind == "zip" and not answers.zip_code(text):
             answer = None
-            if is_place(text) and not self._looks_like_objection(text, strict=True):
-                # A city or a street address: the service-area check places it, then it is recorded.
-                return self._call("check_service_area", address_or_zip=text)
+            if place and not self._looks_like_objection(text, strict=True):
+                # A city, a landmark, a street address: the service-area check places it, then it is recorded.
+                return self._call("check_service_area", address_or_zip=place)
         if question is not None and answer is not None and not self._is_question_only(text, question):
-            calls = self._record(question, answer, text)
+            calls = self._record(question, answer, text, place=place)
             calls += self._answers_in(text, besides=question)
             return self._calls(calls)
         if question is not None and (other := self._answers_in(text, besides=question)):
@@ -262,10 +277,12 @@ class _Turn:
             return self._say(self._line("wait"))
         return None
 
-    def _record(self, question: Question, answer: str, text: str) -> list[tuple[str, dict]]:
+    def _record(self, question: Question, answer: str, text: str, *, place: str | None = None
+                ) -> list[tuple[str, dict]]:
         if question.kind == "zip":
-            return [("check_service_area", {"address_or_zip": answer}),
-                    ("record_qualification", {"field": question.field, "value": answer})]
+            where = place or answer  # the same words for both: the check's answer is cached for the verdict
+            return [("check_service_area", {"address_or_zip": where}),
+                    ("record_qualification", {"field": question.field, "value": where})]
         return [("record_qualification", {"field": question.field, "value": text if question.kind == "text" else answer})]
 
     def _choose_time(self, text: str) -> ModelResponse:
@@ -331,6 +348,55 @@ class _Turn:
         return self._calls([("search_knowledge", {"query": text, "kind": "objection"}),
                             ("search_knowledge", {"query": text, "kind": "domain"})])
 
+    def _unplaced(self) -> ModelResponse:
+        """A place the service-area check could not find counts as a miss at the ZIP question:
+        asked again, then put another way with examples, and a third miss brings a person."""
+        if self._unclear_count() < self.profile.handoff.after_unclear_answers:
+            return self._say(self._line("cant_place"))
+        return self._unclear()
+
+    def _place_asked(self) -> dict[str, Any] | None:
+        """The service-area result whose question AVA's last message put to the lead ("Just to be
+        sure: is that Georgetown, TX or Georgetown, KY?"), or None when it asked something else."""
+        last, said_it = self._last_said(), False
+        for m in reversed(self.messages):
+            if m.role == "assistant" and m.text and not m.tool_calls:
+                if said_it and m.text != last:  # the same question asked again still asks it
+                    return None
+                said_it = True
+            elif said_it and m.role == "tool":
+                if m.name != "check_service_area":
+                    return None
+                result = _json(m.text)
+                asked = result.get("candidates") and result.get("ask")
+                return result if asked and result["ask"] in last else None
+        return None
+
+    def _confirm_place(self, text: str, asked: dict[str, Any]) -> ModelResponse | None:
+        """The lead's answer to "is that …?": a place named or pointed at, a yes to the only one, a
+        no (then the ZIP is asked), or more words about the same place. None when it gives a new
+        place (a ZIP, an address, a pin) or something else: that is read as any answer is."""
+        candidates: list[str] = asked["candidates"]
+        position = list_position(text, self.language)
+        if position is not None and -len(candidates) <= position < len(candidates):
+            return self._call("check_service_area", address_or_zip=candidates[position])
+        if re.search(r"\d", text) or pin_in(text):
+            return None
+        verdict = interpret_yes_no(text)
+        named = _named(text, candidates)
+        if named is not None and verdict != "no":
+            return self._call("check_service_area", address_or_zip=named)
+        if verdict == "no":
+            return self._say(self._line("zip_instead"))
+        if verdict == "yes" and len(candidates) == 1:
+            return self._call("check_service_area", address_or_zip=candidates[0])
+        if verdict == "yes" and len(text.split()) <= 2:
+            return self._say(asked["ask"])  # "yes" to two places: which one
+        if is_place(text) or (verdict == "yes" and "?" not in text):
+            # "texas", "the one in Texas": the place they first gave, said more fully.
+            return self._call("check_service_area", address_or_zip=f"{asked['query']}, {text.strip()}")
+        return None
+
     def _unclear(self) -> ModelResponse:
         """Asked twice, a question is put another way with examples; a third miss brings a person."""
         misses = self._unclear_count()
@@ -367,6 +433,10 @@ class _Turn:
     def _after_tools(self) -> ModelResponse:
         results = self.tool_results
         if "handoff_to_human" in results:
+            if results["handoff_to_human"].get("say"):
+                # In the lead's language (in each one AVA speaks when theirs is none of them),
+                # after the confirmation of anything this turn booked.
+                return self._say(results["handoff_to_human"]["say"])
             if not self.served:  # a language AVA does not speak: say it in each one it does
                 return self._say(*(self.base.localized(code).handoff.message for code in self.base.served_languages))
             return self._say(self.profile.handoff.message)
@@ -374,13 +444,12 @@ class _Turn:
             r = results["send_meeting_link"]
             if r.get("ok"):
                 return self._say(
-                    f"You're all set for {r['label']}! 🎉",
-                    f"Here's your link for the {r['title'].lower()} ({r['minutes']} min): {r['link']}",
-                    "One of our solar advisors will walk you through your custom savings estimate. "
-                    "Anything I can help with before then?",
+                    self._line("booked", label=r["label"]),
+                    self._line("link_for", title=r["title"].lower(), minutes=str(r["minutes"]), link=r["link"]),
+                    self._line("what_next"),
                 )
             if r.get("confirmation"):  # booked, but no link: say what is known; the tool alerted the team
-                return self._say(r["confirmation"], "Anything I can help with before then?")
+                return self._say(r["confirmation"], self._line("before_then"))
             return self._call("handoff_to_human", reason=f"the meeting link could not be sent: {r.get('error')}")
         if "book_appointment" in results:
             r = results["book_appointment"]
@@ -426,10 +495,13 @@ class _Turn:
         if "check_service_area" in results:
             r = results["check_service_area"]
             if r.get("in_area") is None:
-                return self._say(self._line("cant_place"))
+                if r.get("candidates") and r.get("ask"):
+                    return self._say(r["ask"])  # which place they meant, in their language
+                return self._unplaced()
             pending = self._pending()
             if pending is not None and pending.kind == "zip":  # a city or address given at the ZIP question
-                return self._call("record_qualification", field=pending.field, value=r.get("normalized") or r["query"])
+                # Recorded in the words that were checked, so the verdict is the check's own.
+                return self._call("record_qualification", field=pending.field, value=r["query"])
             return self._say(self._next_step_text())
         if "search_knowledge" in results:
             return self._say(self._knowledge_answer(), self._next_step_text(after_objection=True))
@@ -441,7 +513,8 @@ class _Turn:
         else the profile's fallback.
 
         A pair's closing question is dropped: the playbook asks its own next question after it,
-        and two questions in one reply leave the lead unsure which to answer.
+        and two questions in one reply leave the lead unsure which to answer. Knowledge written in
+        another language than the lead's is not quoted to them: the fallback is said in theirs.
         """
         settings = self.profile.knowledge
         passages = [Passage(id=p.get("source", ""), kind=p.get("kind", "domain"), text=p.get("text", ""),
@@ -449,16 +522,21 @@ class _Turn:
                     for result in self.searches for p in result.get("passages") or []]
         passages.sort(key=lambda p: -p.score)
         text = self.lead_text
-        if (pair := objection_pair(text, passages, threshold=settings.objection_threshold)) is not None:
+        pair = objection_pair(text, passages, threshold=settings.objection_threshold)
+        if pair is not None and self._reads_as_theirs(pair.response or ""):
             return _without_closing_question(pair.response or "")
         places = frozenset(w for c in self.base.service_area.cities for w in c.casefold().split())
         for passage in passages:
             if passage.kind == "domain" and passage.score >= settings.passage_threshold and \
-                    on_topic(text, passage.text, ignore=places):
+                    on_topic(text, passage.text, ignore=places) and self._reads_as_theirs(passage.text):
                 return _first_sentences(_plain(passage.text), 280)
         if is_question(text) and not _CONCERNS.search(text) and not re.search(r"\b(solar|panels?)\b", text, re.I):
             return self._line("off_topic")
         return settings.fallback_objection_reply
+
+    def _reads_as_theirs(self, text: str) -> bool:
+        """Whether the business's own text is in the lead's language (or shows none)."""
+        return detect(text, self.base.served_languages, profile_vocabulary(self.base)) in (None, self.language)
 
     # --- words ----------------------------------------------------------------------------
 
@@ -549,24 +627,34 @@ class _Turn:
     def _unclear_count(self) -> int:
         """Lead turns since AVA last made progress (a tool call) that the playbook could not read."""
         count, turn_texts = 0, []
-        groups: list[list[str]] = []
+        groups: list[tuple[list[str], bool]] = []
+        unplaced = False  # the texts being gathered were a place the service-area check could not find
+        results = {m.tool_call_id: _json(m.text) for m in self.messages if m.role == "tool"}
         for m in reversed(self.messages):
-            if m.role == "assistant" and m.tool_calls or m.name == TEAM:
-                break
+            if m.name == TEAM:
+                break  # a person on the team took it from there
+            if m.role == "assistant" and m.tool_calls:
+                if not _placed_nothing(m, results):
+                    break
+                unplaced = True  # junk at the ZIP question is a miss, not progress
+                continue
             if m.role == "user":
                 turn_texts.append(m.text)
             elif m.role == "assistant" and m.text:
                 if turn_texts:
-                    groups.append(turn_texts)
-                turn_texts = []
+                    groups.append((turn_texts, unplaced))
+                turn_texts, unplaced = [], False
                 if not any(x.role == "assistant" and x.text and not x.tool_calls
                            for x in self.messages[: self.messages.index(m)]):
                     break  # the greeting came before the first question was asked
         if turn_texts:
-            groups.append(turn_texts)
+            groups.append((turn_texts, unplaced))
         question = self._pending()
-        for texts in groups:
+        for texts, missed in groups:
             joined = " ".join(texts)
+            if missed:
+                count += 1
+                continue
             readable = (question is not None and interpret(question, joined) is not None) or \
                 bool(_BOT_QUESTION.search(joined)) or self._looks_like_objection(joined)
             if self.state.status == "qualified":
@@ -621,6 +709,26 @@ class _Turn:
             model="playbook",
             provider="playbook",
         )
+
+
+def _placed_nothing(message: ChatMessage, results: dict[str | None, dict[str, Any]]) -> bool:
+    """Whether a model step only checked places the service-area check could not find at all
+    (no verdict and no candidates to ask about)."""
+    return all(
+        call.name == "check_service_area" and (r := results.get(call.id)) is not None
+        and r.get("ok", True) and r.get("in_area") is None and not r.get("candidates")
+        for call in message.tool_calls
+    )
+
+
+def _named(text: str, candidates: list[str]) -> str | None:
+    """The one candidate place a reply names by a word only it has ("TX" of "Georgetown, TX, USA"
+    against "Georgetown, KY, USA"), if it names exactly one."""
+    words = set(fold(text).split())
+    bags = [set(fold(c).split()) for c in candidates]
+    hits = [c for i, (c, bag) in enumerate(zip(candidates, bags, strict=True))
+            if words & (bag - set().union(*(b for j, b in enumerate(bags) if j != i)))]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _json(text: str) -> dict[str, Any]:

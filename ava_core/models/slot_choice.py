@@ -93,9 +93,20 @@ class TimeRequest:
         return {self.hour % 12 + 12} if 1 <= self.hour <= 6 else {self.hour % 24}
 
 
+def list_position(text: str, language: str = "en") -> int | None:
+    """The place in a list AVA sent that a reply points at ("2", "the second one", "la primera",
+    "option 3"; -1 for "the last"), or None when it points at none."""
+    lowered = _fold(" ".join(text.casefold().split()))
+    bare = re.fullmatch(_BARE_POSITION, lowered)
+    return int(bare.group(1)) - 1 if bare else _position(lowered, language)
+
+
+_BARE_POSITION = r"(?:#|no\.?\s*|number\s+|option\s+|opcion\s+|la\s+|el\s+)?([1-9])[.!)]?"
+
+
 def parse_request(text: str, now: datetime, language: str = "en") -> TimeRequest:
     lowered = _fold(" ".join(text.casefold().split()))
-    bare = re.fullmatch(r"(?:#|no\.?\s*|number\s+|option\s+|opcion\s+|la\s+|el\s+)?([1-9])[.!)]?", lowered)
+    bare = re.fullmatch(_BARE_POSITION, lowered)
     if bare:
         return TimeRequest(position=int(bare.group(1)) - 1)
     position = _position(lowered, language)

@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ava_core.errors import ConfigError
+from ava_core.language.phrases import table
 from ava_core.profile.models import Profile, template_problems
 
 M = TypeVar("M", bound=BaseModel)
@@ -22,8 +23,9 @@ def load_profile(path: str | Path) -> Profile:
 
 def check_profile(path: str | Path) -> Profile:
     """`load_profile`, and what would break later: placeholders a template cannot be filled with,
-    knowledge sources that do not exist, languages served without opt-out phrasings. Raises
-    ConfigError listing every problem with its line."""
+    knowledge sources that do not exist, languages served without opt-out phrasings, without
+    AVA's own lines (the booking confirmation, the meeting link) or without the meeting's name.
+    Raises ConfigError listing every problem with its line."""
     path = Path(path)
     profile = load_profile(path)
     root = yaml.compose(path.read_text(encoding="utf-8"))
@@ -38,6 +40,14 @@ def check_profile(path: str | Path) -> Profile:
             problems.append((["opt_out", "phrases"],
                              f"no opt-out phrasings for {code!r}, which AVA speaks: list how leads say "
                              f"\"stop writing to me\" under opt_out.phrases.{code}"))
+        if not table(code).said.complete:
+            problems.append((["languages", code] if code in profile.languages else ["persona", "language"],
+                             f"AVA ships no lines in {code!r} for what it says itself (the booking confirmation, "
+                             f"the meeting link): add them under `said:` in ava_core/language/tables/{code}.yaml"))
+        if code in profile.languages and not profile.languages[code].meeting_title:
+            problems.append((["languages", code],
+                             f"no meeting_title: the booking confirmation would name the meeting as "
+                             f"{profile.booking.meeting_title!r}; give its name in {code!r}"))
     if problems:
         raise ConfigError("\n".join(
             f"{path}:{_line_of(root, loc)}: {'.'.join(str(p) for p in loc)}: {message}" for loc, message in problems

@@ -327,6 +327,9 @@ class LanguageTexts(_Strict):
     opt_out_confirmation: str = Field(min_length=1)
     handoff_message: str = Field(min_length=1)
     fallback_objection_reply: str = Field(min_length=1)
+    meeting_title: str | None = Field(
+        None, min_length=1, description="booking.meeting_title in this language, as the booking confirmation names it"
+    )
 class WebBrowsing(_Strict):
     """When and where AVA may look things up on the web (backends and keys are settings)."""
 
@@ -424,6 +427,11 @@ class Profile(_Strict):
         """Every language AVA speaks with leads, its first (persona.language) first."""
         return list(dict.fromkeys([self.persona.language, *self.languages]))
 
+    def speaking(self, language: str | None) -> str:
+        """The language AVA answers a lead who writes in ``language``: that one when AVA speaks
+        it, else its first (persona.language)."""
+        return language if language in self.served_languages else self.persona.language
+
     def localized(self, language: str) -> Profile:
         """This profile with its lead-facing texts in ``language``.
 
@@ -457,6 +465,9 @@ class Profile(_Strict):
                 "knowledge": self.knowledge.model_copy(
                     update={"fallback_objection_reply": texts.fallback_objection_reply}
                 ),
+                "booking": self.booking.model_copy(
+                    update={"meeting_title": texts.meeting_title or self.booking.meeting_title}
+                ),
             }
         )
 
@@ -475,6 +486,7 @@ def template_problems(profile: Profile) -> list[tuple[list[str | int], str]]:
         (["service_area", "out_of_area_message"], profile.service_area.out_of_area_message, None),
         (["opt_out", "confirmation"], profile.opt_out.confirmation, None),
         (["handoff", "message"], profile.handoff.message, None),
+        (["booking", "meeting_title"], profile.booking.meeting_title, None),
         (["knowledge", "fallback_objection_reply"], profile.knowledge.fallback_objection_reply, None),
     ]
     for index, q in enumerate(profile.qualification.questions):
@@ -484,7 +496,8 @@ def template_problems(profile: Profile) -> list[tuple[list[str | int], str]]:
         at = ["languages", code]
         texts += [([*at, "greeting"], block.greeting, GREETING_PLACEHOLDERS)]
         texts += [([*at, name], getattr(block, name), None) for name in
-                  ("out_of_area_message", "opt_out_confirmation", "handoff_message", "fallback_objection_reply")]
+                  ("out_of_area_message", "opt_out_confirmation", "handoff_message", "fallback_objection_reply",
+                   "meeting_title")]
         for field, q in block.questions.items():
             texts += [([*at, "questions", field, "question"], q.question, None),
                       ([*at, "questions", field, "disqualify_message"], q.disqualify_message, None)]

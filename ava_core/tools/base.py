@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from loguru import logger
@@ -19,6 +20,8 @@ from ava_core.clock import Clock
 from ava_core.errors import AvaError
 from ava_core.geo.base import Geo
 from ava_core.knowledge.base import Knowledge
+from ava_core.language.detection import lead_language
+from ava_core.language.phrases import SaidLines, said
 from ava_core.models.base import ToolCall, ToolSchema
 from ava_core.profile.models import Profile
 from ava_core.store import Store
@@ -40,6 +43,26 @@ class ToolContext:
     geo: Geo
     knowledge: Knowledge
     web: WebSearch = field(default_factory=NoWebSearch)
+
+    @cached_property
+    def language(self) -> str:
+        """The language the lead writes in (read once per tool call, from the conversation)."""
+        return lead_language(self.store, self.profile, self.conversation_id)
+
+    @property
+    def speaking(self) -> str:
+        """The language a tool's words for the lead are in: the lead's, when AVA speaks it."""
+        return self.profile.speaking(self.language)
+
+    @property
+    def local(self) -> Profile:
+        """The profile with its lead-facing texts in the lead's language."""
+        return self.profile.localized(self.speaking)
+
+    @property
+    def said(self) -> SaidLines:
+        """AVA's own lines (confirmations, questions about a place) in the lead's language."""
+        return said(self.speaking)
 
 
 class ToolResult(BaseModel):

@@ -17,16 +17,12 @@ from pydantic import BaseModel, Field
 
 from ava_core.calendar.base import Slot, slot_label
 from ava_core.geo.lead_time import in_lead_time, lead_zone
+from ava_core.language.phrases import said
 from ava_core.observability.events import booking_made, event
 from ava_core.profile.models import Profile
 from ava_core.qualification import standing
 from ava_core.store import Appointment, SlotTaken
 from ava_core.tools.base import ToolContext, ToolResult, tool
-
-# What the lead hears about a booking, whatever else the turn does (see ``confirmation``).
-BOOKED = "You're booked for {label}: a {minutes}-minute {title}."
-LINK_HERE = "Here's your meeting link: {link}"
-LINK_BY_TEAM = "Someone from our team will send you the meeting link shortly."
 
 
 class GetFreeSlotsArgs(BaseModel):
@@ -52,8 +48,9 @@ def _not_ready(ctx: ToolContext) -> ToolResult | None:
     verdicts = {f: a.verdict for f, a in ctx.store.answers(ctx.conversation_id).items()}
     state = standing(ctx.profile, verdicts)
     if state.status == "disqualified":
+        failed = ctx.local.qualification.get(state.failed.field)
         return ToolResult.failure(
-            f"the lead is disqualified ({state.failed.field}); do not offer times", say=state.failed.disqualify_message
+            f"the lead is disqualified ({state.failed.field}); do not offer times", say=failed.disqualify_message
         )
     if state.missing:
         questions = [ctx.profile.qualification.get(f).question for f in state.missing]
@@ -102,7 +99,10 @@ def offer(ctx: ToolContext, start: datetime, end: datetime, *, earliest: str | N
     ]
     picked = spread(free, ctx.profile.booking.slots_to_offer)
     lead_tz = lead_zone(ctx.store, ctx.conversation_id)
-    described = [(s.id_in(tz), s.start, s.end, in_lead_time(slot_label(s.start, tz), s.start, tz, lead_tz))
+    # Labels in the lead's language: a model that shows them as they are speaks it too.
+    language = ctx.speaking
+    described = [(s.id_in(tz), s.start, s.end,
+                  in_lead_time(slot_label(s.start, tz, language=language), s.start, tz, lead_tz, language))
                  for s in picked]
     if described:
         ctx.store.record_offer(ctx.conversation_id, described, ctx.clock.now())
@@ -208,18 +208,20 @@ def book_appointment(ctx: ToolContext, args: BookAppointmentArgs) -> ToolResult:
         label=chosen.label,
         start=appointment.start.astimezone(ctx.profile.tz).isoformat(),
         end=appointment.end.astimezone(ctx.profile.tz).isoformat(),
-        confirmation=confirmation(ctx.profile, appointment),
+        confirmation=confirmation(ctx.profile, appointment, ctx.speaking),
     )
 
 
-def confirmation(profile: Profile, appointment: Appointment, next_step: str = "") -> str:
-    """What the lead must hear about their booking: the time, the meeting, and what comes next.
+def confirmation(profile: Profile, appointment: Appointment, language: str, next_step: str = "") -> str:
+    """What the lead must hear about their booking, in ``language``: the time, the meeting, and
+    what comes next.
 
     Each booking tool's result carries it, so a turn that ends in a hand-off before AVA said
     it (the link failed, the model failed or misbehaved) still sends it: see ``owed_confirmation``.
     """
-    booked = BOOKED.format(label=slot_label(appointment.start, profile.tz), minutes=profile.booking.meeting_minutes,
-                           title=profile.booking.meeting_title.lower())
+    booked = said(language).booked.format(
+        label=slot_label(appointment.start, profile.tz, language=language), minutes=profile.booking.meeting_minutes,
+        title=profile.localized(language).booking.meeting_title.lower())
     return f"{booked} {next_step}".strip()
 
 
@@ -251,14 +253,14 @@ def send_meeting_link(ctx: ToolContext, args: SendMeetingLinkArgs) -> ToolResult
     appointment = ctx.store.active_appointment(ctx.conversation_id)
     if appointment is None:
         return ToolResult.failure("nothing is booked yet; book a slot with book_appointment first")
-    label = slot_label(appointment.start, ctx.profile.tz)
+    label = slot_label(appointment.start, ctx.profile.tz, language=ctx.speaking)
     try:
         link = appointment.link or meeting_link(ctx.profile.booking.link_template, appointment)
     except ValueError as exc:
         # The booking stands: the lead hears what is known, and a person sends the link.
         logger.bind(alert="booking", conversation_id=ctx.conversation_id).error(
             "no meeting link for appointment {} ({}): {}; send it to the lead by hand", appointment.id, label, exc)
-        told = confirmation(ctx.profile, appointment, LINK_BY_TEAM)
+        told = confirmation(ctx.profile, appointment, ctx.speaking, ctx.said.link_by_team)
         return ToolResult.failure(
             f"the meeting link could not be made ({exc}); the team was alerted. The booking stands: "
             f"tell the lead exactly this: {told}",
@@ -268,25 +270,26 @@ def send_meeting_link(ctx: ToolContext, args: SendMeetingLinkArgs) -> ToolResult
     return ToolResult.success(
         link=link,
         label=label,
-        title=ctx.profile.booking.meeting_title,
+        title=ctx.local.booking.meeting_title,
         minutes=ctx.profile.booking.meeting_minutes,
-        confirmation=confirmation(ctx.profile, appointment, LINK_HERE.format(link=link)),
+        confirmation=confirmation(ctx.profile, appointment, ctx.speaking, ctx.said.link_here.format(link=link)),
     )
 
 
 BOOKING_TOOLS = ("book_appointment", "send_meeting_link")
 
 
-def owed_confirmation(results: Iterable[tuple[str, dict[str, Any]]]) -> str | None:
+def owed_confirmation(results: Iterable[tuple[str, dict[str, Any]]], language: str) -> str | None:
     """The newest confirmation a booking tool gave in a turn, from its ``(tool name, result)``
     pairs (a result as stored: ``{"ok": …, "data": {…}}``); None when the turn booked nothing.
 
     A hand-off ends the turn with words the model did not choose, so they must include it; and
-    after a hand-off a person, not AVA, sends a link the turn did not get to.
+    after a hand-off a person, not AVA, sends a link the turn did not get to (said in ``language``,
+    the confirmation's own).
     """
     owed, by = None, None
     for name, result in results:
         data = (result or {}).get("data") or {}
         if name in BOOKING_TOOLS and data.get("confirmation"):
             owed, by = data["confirmation"], name
-    return f"{owed} {LINK_BY_TEAM}" if by == "book_appointment" else owed
+    return f"{owed} {said(language).link_by_team}" if by == "book_appointment" else owed

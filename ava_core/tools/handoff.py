@@ -21,10 +21,14 @@ def handoff_to_human(ctx: ToolContext, args: HandoffArgs) -> ToolResult:
     ctx.store.set_conversation_status(ctx.conversation_id, "paused", ctx.clock.now(), reason=args.reason)
     logger.bind(alert="handoff", conversation_id=ctx.conversation_id).warning("hand-off: {}", args.reason)
     event("handoff", conversation_id=ctx.conversation_id, turn_id=ctx.turn_id, reason=args.reason)
-    say = ctx.profile.handoff.message
+    profile = ctx.profile
+    if ctx.language in profile.served_languages:
+        say = ctx.local.handoff.message
+    else:  # a lead AVA cannot read: the message in each language it speaks, one of them theirs with luck
+        say = "\n\n".join(profile.localized(code).handoff.message for code in profile.served_languages)
     # A booking made in this turn is said first: the hand-off may be all the lead hears of it.
-    owed = owed_confirmation((r.name, r.result) for r in ctx.store.tool_calls(ctx.conversation_id)
-                             if r.turn_id == ctx.turn_id)
+    owed = owed_confirmation([(r.name, r.result) for r in ctx.store.tool_calls(ctx.conversation_id)
+                              if r.turn_id == ctx.turn_id], ctx.speaking)
     if owed:
         logger.bind(alert="booking", conversation_id=ctx.conversation_id).warning(
             "hand-off right after a booking; the lead is told: {}", owed)

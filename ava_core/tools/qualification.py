@@ -18,7 +18,9 @@ class RecordQualificationArgs(BaseModel):
 def record_qualification(ctx: ToolContext, args: RecordQualificationArgs) -> ToolResult:
     """Record the lead's answer to one qualification question. AVA judges it against the
     business's rules and returns the verdict, the overall status and what is still missing."""
-    questions = ctx.profile.qualification
+    # The questions as the lead reads them: their words, and the option names in their language.
+    local = ctx.local
+    questions = local.qualification
     question = questions.get(args.field)
     if question is None:
         fields = ", ".join(q.field for q in questions.questions)
@@ -33,7 +35,7 @@ def record_qualification(ctx: ToolContext, args: RecordQualificationArgs) -> Too
     now = ctx.clock.now()
     ctx.store.record_answer(ctx.conversation_id, question.field, answer, verdict, now)
     verdicts = {f: a.verdict for f, a in ctx.store.answers(ctx.conversation_id).items()}
-    state = standing(ctx.profile, verdicts)
+    state = standing(local, verdicts)
     events.qualification_judged(ctx, question.field, verdict, state)
     result = {
         "field": question.field,

@@ -26,8 +26,13 @@ def check_service_area(ctx: ToolContext, args: CheckServiceAreaArgs) -> ToolResu
         place=place, timezone=check.timezone, distance_miles=check.distance_miles, backend=check.backend,
     )
     data = check.model_dump(exclude_none=True)
+    if check.ask:
+        # The backend's question, put in the lead's language: which place they meant, or the ZIP.
+        lines = ctx.said
+        data["ask"] = lines.confirm_place.format(places=f" {lines.either} ".join(check.candidates)) \
+            if check.candidates else lines.ask_zip
     if check.in_area is False:
-        data["say"] = ctx.profile.service_area.out_of_area_message
+        data["say"] = ctx.local.service_area.out_of_area_message
     if check.timezone and check.timezone != ctx.profile.business.timezone:
         data["lead_timezone_note"] = f"the lead is in {check.timezone}: times offered will show their local time too"
     return ToolResult.success(**data)

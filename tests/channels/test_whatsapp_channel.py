@@ -275,3 +275,12 @@ def test_list_rows_that_clip_to_the_same_title_are_made_distinct(graph):
     _channel(api).send(LEAD, OutboundMessage(text="Here are some times:", choices=choices))
     titles = [r["title"] for r in api.bodies[0]["interactive"]["action"]["sections"][0]["rows"]]
     assert len(set(titles)) == 4 and all(len(t) <= 24 for t in titles)
+
+
+def test_a_list_opens_with_the_button_in_the_leads_language(graph):
+    api = graph()
+    choices = [Choice(id=f"slot-{i}", title=f"jue {i} dic, 10:00") for i in range(1, 6)]
+    _channel(api).send(LEAD, OutboundMessage(text="Estos son algunos horarios:", choices=choices,
+                                             see_options="Ver opciones", choose_one="Elija una opción:"))
+    interactive = api.bodies[0]["interactive"]
+    assert interactive["type"] == "list" and interactive["action"]["button"] == "Ver opciones"

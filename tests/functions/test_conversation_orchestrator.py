@@ -15,7 +15,7 @@ from durable_fakes import FakeContext
 from activities import delivery, turn, turn_states
 from ava_core.channels import InProcessChannel
 from ava_core.channels.base import OutboundMessage
-from ava_core.channels.voice import TYPE_IT_PLEASE
+from ava_core.channels.voice import type_it_please
 from ava_core.errors import ChannelError, StoreError
 from ava_core.models.replay import ReplayModel, ScriptedCall, ScriptedStep
 from ava_core.pacing import reply_delays
@@ -243,7 +243,18 @@ def test_a_voice_note_is_transcribed_before_the_turn(world):
 
 def test_without_transcription_a_voice_note_gets_a_polite_request_to_type(world):
     world.run(first="[voice note]", first_kind="audio", media_id="media-1")  # no model step is scripted
-    assert world.sent == [TYPE_IT_PLEASE]
+    assert world.sent == [type_it_please("en")]
+
+
+def test_a_voice_note_in_a_spanish_conversation_gets_the_request_to_type_in_spanish(services, lead, clock):
+    assistant = services(model=ReplayModel([])).assistant
+    lead.writes(assistant, "hola, vi su anuncio de paneles solares")
+    assistant.store.add_message(lead.conversation_id, "assistant", "¡Hola! ¿Es usted dueño de su casa?",
+                                at=clock.now())
+    lead.writes(assistant, "[voice note]", kind="audio", media_id="media-1")
+    saved = ACTIVITIES["llm_step"]({"conversation_id": lead.conversation_id})
+    state = turn_states.load(assistant.store, lead.conversation_id, saved["turn_id"]).state
+    assert state.bubbles == [type_it_please("es")] != [type_it_please("en")]
 
 
 def test_replaying_the_same_history_yields_the_same_actions(world):

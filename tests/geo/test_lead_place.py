@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from cryptography.fernet import Fernet
 
+from ava_core.agent.guards import unoffered_times
 from ava_core.calendar import LocalCalendar
 from ava_core.geo.lead_time import in_lead_time
 from ava_core.knowledge import UnconfiguredKnowledge
@@ -73,3 +74,27 @@ def test_a_lead_in_the_business_zone_sees_plain_labels():
     assert in_lead_time("Wednesday, Dec 2 at 9:00 AM", start, chicago, None) == "Wednesday, Dec 2 at 9:00 AM"
     assert in_lead_time("Wednesday, Dec 2 at 9:00 AM", start, chicago, ZoneInfo("America/New_York")) == (
         "Wednesday, Dec 2 at 9:00 AM (10:00 AM your time, EST)")
+
+
+def test_a_spanish_lead_in_another_time_zone_sees_their_own_time_in_spanish(google_geo, profile, store, clock):
+    http = recorded(geocode(EL_PASO, "geocode_el_paso.json"), timezone("timezone_denver.json"))
+    ctx = _context(profile, store, clock, google_geo(http, radius_miles=None, polygon=WHOLE_TEXAS))
+    store.add_message(ctx.conversation_id, "user", "hola, me interesan los paneles solares", at=clock.now())
+    _call(ctx, "check_service_area", address_or_zip=EL_PASO)
+    for question in profile.qualification.questions:
+        store.record_answer(ctx.conversation_id, question.field, "x", "pass", clock.now())
+    label = _call(ctx, "get_free_slots").data["slots"][1]["label"]
+    assert label == "miércoles 2 de diciembre a las 9:00 (8:00 en su hora, MST)"
+    # The time guard reads it back as the offered slot, on the business's clock and the lead's.
+    starts = [o.start for o in store.offered_slots(ctx.conversation_id)]
+    reply = f"¿Le queda bien el {label}?"
+    assert unoffered_times(profile, reply, allowed=starts, now=clock.now(), lead_tz=ZoneInfo("America/Denver")) == []
+    assert unoffered_times(profile, reply, allowed=starts[:1], now=clock.now(), lead_tz=ZoneInfo("America/Denver"))
+
+
+def test_the_leads_own_clock_is_said_in_their_language():
+    start = datetime(2026, 12, 2, 15, 0, tzinfo=ZoneInfo("UTC"))
+    chicago, denver = ZoneInfo("America/Chicago"), ZoneInfo("America/Denver")
+    assert in_lead_time("miércoles 2 de diciembre a las 9:00", start, chicago, denver, "es") == (
+        "miércoles 2 de diciembre a las 9:00 (8:00 en su hora, MST)")
+    assert "your time" not in in_lead_time("x", start, chicago, denver, "es")
