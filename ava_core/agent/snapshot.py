@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from ava_core.calendar.base import slot_label
 from ava_core.language.detection import conversation_language
 from ava_core.profile.models import Profile
 from ava_core.qualification import standing
 from ava_core.state import AppointmentView, AreaView, ConversationState, QualificationItem, SlotView
-from ava_core.store import Contact, Conversation, Store
+from ava_core.store import Appointment, Contact, Conversation, Store
 
 LANGUAGE_WINDOW = 20  # messages looked back through for the lead's language
 
@@ -33,7 +33,10 @@ def build_state(
     area = store.last_area_check(conversation.id)
     offered = store.offered_slots(conversation.id)
     latest_offer = [o for o in offered if offered and o.offered_at == offered[0].offered_at]
-    appointment = store.active_appointment(conversation.id)
+    history = store.appointments(conversation.id)
+    appointment = next((a for a in reversed(history) if a.status == "booked"), None)
+    cancelled = None if appointment else next(
+        (a for a in reversed(history) if a.cancelled_at is not None and a.moved_to is None), None)
     local_now = now.astimezone(tz)
     return ConversationState(
         conversation_id=conversation.id,
@@ -47,21 +50,28 @@ def build_state(
         missing=state.missing,
         disqualified_reason=state.failed.field if state.failed else None,
         service_area=AreaView(query=area[0], in_area=area[1], detail=area[2]) if area else None,
-        offered_slots=[SlotView(id=o.slot_id, start=o.start, end=o.end, label=o.label) for o in latest_offer],
-        appointment=AppointmentView(
-            id=appointment.id,
-            slot_id=appointment.slot_id,
-            start=appointment.start,
-            end=appointment.end,
-            label=slot_label(appointment.start, tz),
-            link=appointment.link,
-            link_sent=appointment.link_sent,
-        )
-        if appointment
-        else None,
+        offered_slots=[SlotView(id=o.slot_id, start=o.start, end=o.end, label=o.label, offered_at=o.offered_at)
+                       for o in latest_offer],
+        appointment=_view(appointment, history, tz) if appointment else None,
+        cancelled=_view(cancelled, history, tz) if cancelled else None,
         handoff=conversation.status == "paused",
         opted_out=contact.opted_out,
         language=conversation_language(
             profile, [m.text for m in store.messages(conversation.id, last=LANGUAGE_WINDOW) if m.role == "user"]
         ),
+    )
+
+
+def _view(appointment: Appointment, history: list[Appointment], tz: tzinfo) -> AppointmentView:
+    before = next((a for a in history if a.moved_to == appointment.id), None)
+    return AppointmentView(
+        id=appointment.id,
+        slot_id=appointment.slot_id,
+        start=appointment.start,
+        end=appointment.end,
+        label=slot_label(appointment.start, tz),
+        link=appointment.link,
+        link_sent=appointment.link_sent,
+        booked_at=appointment.created_at,
+        moved_from=slot_label(before.start, tz) if before else None,
     )

@@ -50,12 +50,27 @@ class TimesTable(_Strict):
     hour_words: list[str] = Field(default_factory=list, description='words before an hour alone: "at 9"')
 
 
+class AppointmentTable(_Strict):
+    """How a lead asks about an appointment. An entry's word ending in * matches every word that
+    starts so ("cancel*": cancel, cancelled, cancellation)."""
+
+    cancel: list[str] = Field(default_factory=list, description="cancel the booked appointment")
+    move: list[str] = Field(default_factory=list, description="move it to another time")
+    proposal: list[str] = Field(
+        default_factory=list, description='"can we do": asks to move only with a day or time ("can we do thursday?")')
+    later: list[str] = Field(default_factory=list, description="move it to a later time")
+    unsure: list[str] = Field(default_factory=list, description="something came up: move or cancel, not said which")
+    keep: list[str] = Field(default_factory=list, description="keep it as it is")
+    book: list[str] = Field(default_factory=list, description="book one (said by a lead who was turned down)")
+
+
 class PhraseTable(_Strict):
     """One language's table."""
 
     opt_out: OptOutTable = Field(default_factory=OptOutTable)
     claims: dict[str, list[str]] = Field(default_factory=dict)
     times: TimesTable = Field(default_factory=TimesTable)
+    appointment: AppointmentTable = Field(default_factory=AppointmentTable)
 
 
 def shipped_languages() -> list[str]:

@@ -374,9 +374,10 @@ class Profile(_Strict):
         description="more languages AVA speaks with leads (ISO 639-1 code → texts); persona.language is the first",
     )
 
-    claims: dict[str, dict[Literal["booked", "link_sent", "handoff"], list[str]]] = Field(
+    claims: dict[str, dict[Literal["booked", "link_sent", "handoff", "cancelled", "rescheduled"], list[str]]] = Field(
         default_factory=dict,
-        description="more ways a reply would claim a booking, a sent link or a hand-off, per language; "
+        description="more ways a reply would claim a booking, a sent link, a hand-off, a cancellation or a move, "
+        "per language; "
         "added to the ones AVA ships. Such a reply is held back unless the matching tool ran.",
     )
     web: WebBrowsing = Field(default_factory=WebBrowsing)
