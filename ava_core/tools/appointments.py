@@ -32,7 +32,9 @@ MOVED = "Your {title} is moved from {before} to {label}."
 
 
 class CancelAppointmentArgs(BaseModel):
-    reason: str | None = Field(None, max_length=300, description="why, in the lead's words, e.g. 'something came up'")
+    reason: str | None = Field(
+        None, max_length=200, description="why, in a few words of your own (no names or details), e.g. 'schedule "
+        "conflict'")
 
 
 class RescheduleAppointmentArgs(BaseModel):
