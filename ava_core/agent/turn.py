@@ -349,7 +349,8 @@ class Engine:
         """When this turn offered times, the lead can tap one instead of typing it."""
         offered_now = any(
             e.kind == "tool" and (e.name == "get_free_slots" and e.ok or
-                                  e.name == "book_appointment" and bool(e.result["data"].get("alternatives")))
+                                  e.name in ("book_appointment", "reschedule_appointment")
+                                  and bool(e.result["data"].get("alternatives")))
             for e in state.trace
         )
         # Times offered to move a booking are tapped the same way; none once this turn booked or moved.
