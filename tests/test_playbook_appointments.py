@@ -44,6 +44,16 @@ def test_a_cancel_is_confirmed_first_then_done(make_assistant, say, channel, sto
     assert store.conversation(conversation).status == "active"  # no person needed for that
 
 
+def test_a_cancel_confirmed_the_next_morning_is_still_a_confirmation(make_assistant, say, channel, store, clock):
+    assistant, conversation = _booked(make_assistant, say, "2")
+    say(assistant, "i have to cancel")
+    assert _texts(channel)[-1] == "Just to confirm, cancel your solar consultation (tomorrow at 9:00 AM)?"
+    clock.advance(hours=20)  # the lead answers at 6 AM: it is "today at 9" now
+    say(assistant, "yes")
+    assert store.active_appointment(conversation) is None
+    assert _texts(channel)[-1].startswith("Done, your solar consultation (today at 9:00 AM) is cancelled.")
+
+
 def test_a_lead_who_thinks_again_keeps_the_booking(make_assistant, say, channel, store):
     assistant, conversation = _booked(make_assistant, say, "2")
     say(assistant, "I need to cancel")
@@ -111,12 +121,20 @@ def test_a_preferred_part_of_day_is_honoured(make_assistant, say, channel):
 def test_something_came_up_asks_whether_to_move_or_cancel(make_assistant, say, channel, store):
     assistant, conversation = _booked(make_assistant, say)
     say(assistant, "ugh something came up")
-    assert _texts(channel)[-1] == ("No problem! Would you like to move your solar consultation (today at 1:00 PM) "
-                                   "to another time, or cancel it?")
+    assert _texts(channel)[-1] == ("No problem! Should I find you another time for your solar consultation "
+                                   "(today at 1:00 PM), or would you rather call it off for now?")
     say(assistant, "friday would be better")
     assert "1. Friday, Dec 4 at 9:00 AM" in _texts(channel)[-2]
     say(assistant, "2")
     assert store.active_appointment(conversation).slot_id == "2026-12-04T09:30:00-06:00"
+
+
+def test_something_came_up_then_call_it_off_cancels_without_asking_twice(make_assistant, say, channel, store):
+    assistant, conversation = _booked(make_assistant, say)
+    say(assistant, "cant make it today sorry")
+    state = say(assistant, "just call it off")
+    assert "cancel_appointment" in state.acted and store.active_appointment(conversation) is None
+    assert not store.contact(state.contact_id).opted_out
 
 
 def test_something_came_up_can_we_do_later_looks_past_the_booked_time(make_assistant, say, channel, store):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from ava_core.calendar.base import slot_label
 from ava_core.language.detection import conversation_language
@@ -62,7 +63,7 @@ def build_state(
     )
 
 
-def _view(appointment: Appointment, history: list[Appointment], tz: tzinfo) -> AppointmentView:
+def _view(appointment: Appointment, history: list[Appointment], tz: ZoneInfo) -> AppointmentView:
     before = next((a for a in history if a.moved_to == appointment.id), None)
     return AppointmentView(
         id=appointment.id,

@@ -153,10 +153,11 @@ class _Turn:
         return self._answer_question(text)
 
     def _after_disqualified(self, text: str) -> ModelResponse:
-        """A correction ("wait, that's winter, summer is $250") is recorded again; anything else
-        gets one polite close, and a lead who keeps writing gets a person."""
+        """A correction ("wait, that's winter, summer is $250") is recorded again; "can I still book?"
+        gets a kind, honest no with the reason; anything else gets one polite close, and a lead
+        who keeps writing gets a person."""
         failed = self.profile.qualification.get(self.state.disqualified_reason or "")
-        if self._last_said().endswith(self._line("offer_person")):
+        if self._last_was("offer_person", ending=True):
             if interpret_yes_no(text) == "yes":
                 return self._call("handoff_to_human", reason="a lead who does not qualify asked to talk it over "
                                                              "with a person, as the business allows")
@@ -168,6 +169,8 @@ class _Turn:
             item = self.state.item(failed.field)
             if answer is not None and item is not None and answer != item.answer:
                 return self._calls(self._record(failed, answer, text))
+        if self._asks_for_person(text):  # the profile's hand-off rules hold for every lead
+            return self._call("handoff_to_human", reason="a lead who does not qualify asked to talk to a person")
         if appointment_request(text, self._reading()).book and self._last_said() != self._no_booking(failed):
             return self._say(self._no_booking(failed))
         closing = self._line("disqualified_closing")
@@ -327,14 +330,13 @@ class _Turn:
         request = appointment_request(text, self._reading())
         names_time = search_args(parse_request(text, now, self.language), now) is not None
         wants = request.wants(names_time=names_time)
-        last = self._last_said()
         answer = interpret_yes_no(text)
-        if last == self._line("cancel_check", title=title, label=label) and wants != "move":
+        if self._last_was("cancel_check") and wants != "move":
             if answer == "no" or wants == "keep":
                 return self._say(self._line("kept", label=label))
             if answer == "yes" or wants == "cancel":
                 return self._call("cancel_appointment", reason=_CANCEL_REASON)
-        if last == self._line("move_or_cancel", title=title, label=label):
+        if self._last_was("move_or_cancel"):
             if wants == "cancel":  # chosen, having just heard which appointment: no second check
                 return self._call("cancel_appointment", reason=_CANCEL_REASON)
             if wants == "keep" or answer == "no":
@@ -368,6 +370,14 @@ class _Turn:
         appointment, offered = self.state.appointment, self.state.offered_slots
         return (appointment is not None and bool(offered) and appointment.booked_at is not None
                 and offered[0].offered_at is not None and offered[0].offered_at > appointment.booked_at)
+
+    def _last_was(self, key: str, *, ending: bool = False) -> bool:
+        """Whether AVA's last message was this line (``ending``: ended with it), whatever time it
+        named: a question asked yesterday about "tomorrow at 9" is answered today."""
+        marker = "\x00"
+        filled = self._line(key, title=self.base.booking.meeting_title.lower(), label=marker, link=marker)
+        pattern = ".+".join(re.escape(part) for part in filled.split(marker))
+        return re.fullmatch((".*" if ending else "") + pattern, self._last_said(), re.S) is not None
 
     def _booking_tool(self) -> str:
         return "reschedule_appointment" if self.state.appointment is not None else "book_appointment"
