@@ -166,3 +166,14 @@ def test_the_system_prompt_tells_a_model_how_to_cancel_and_move(make_assistant):
     system = make_assistant().engine._system
     assert "`cancel_appointment`" in system and "`reschedule_appointment`" in system
     assert "never book them and never hand them off for it" in system
+
+
+def test_a_business_can_add_its_own_ways_of_claiming_a_cancellation(profile, make_assistant, say):
+    from ava_core.agent.guards import unbacked_claims
+
+    own = profile.model_copy(update={"claims": {"en": {"cancelled": ["it's off the calendar"]}}})
+    assistant, conversation = _booked_then(make_assistant, say)
+    state = assistant.engine._snapshot(assistant.engine.begin(conversation))
+    assert unbacked_claims("Sure, it's off the calendar!", state, acted=set(), profile=own) == ["cancelled"]
+    assert unbacked_claims("Sure, it's off the calendar!", state, acted={"cancel_appointment"}, profile=own) == []
+    assert unbacked_claims("Sure, it's off the calendar!", state, acted=set(), profile=profile) == []
