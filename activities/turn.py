@@ -51,7 +51,8 @@ def llm_step(payload: dict[str, Any]) -> dict[str, Any]:
 @in_turn_context
 def run_tool(payload: dict[str, Any]) -> dict[str, Any]:
     """Run one of the turn's pending tool calls; its result waits in the store for the next step.
-    Safe to retry: booking is idempotent per conversation and slot."""
+    Safe to retry: booking is idempotent per conversation and slot, and a retried cancel or move
+    of a booking changes nothing."""
     tool = ToolInput.model_validate(payload)
     engine = runtime.services().assistant.engine
     saved = turn_states.load(engine.store, tool.conversation_id, tool.turn_id)

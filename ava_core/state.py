@@ -34,6 +34,7 @@ class SlotView(BaseModel):
     start: datetime
     end: datetime
     label: str
+    offered_at: datetime | None = None
 
 
 class AppointmentView(BaseModel):
@@ -44,6 +45,8 @@ class AppointmentView(BaseModel):
     label: str
     link: str | None = None
     link_sent: bool = False
+    booked_at: datetime | None = None
+    moved_from: str | None = Field(None, description="the time it was moved from, when the lead moved it")
 
 
 class Guidance(BaseModel):
@@ -109,6 +112,8 @@ class ConversationState(BaseModel):
     service_area: AreaView | None = None
     offered_slots: list[SlotView] = Field(default_factory=list, description="latest offer first")
     appointment: AppointmentView | None = None
+    cancelled: AppointmentView | None = Field(
+        None, description="the appointment the lead cancelled, when nothing is booked now")
     handoff: bool = False
     opted_out: bool = False
     guidance: list[Guidance] = Field(default_factory=list)

@@ -92,6 +92,10 @@ def tools(played: Played) -> list[str]:
             if disqualified:
                 failures.append("booked a lead who had been disqualified")
             booked, linked_after_booking = True, False
+        elif call.name == "reschedule_appointment" and data.get("rescheduled"):
+            slot = (call.args or {}).get("slot_id") or data.get("slot_id")
+            if slot not in offered:
+                failures.append(f"moved a booking to {slot}, a time that was never offered")
         elif call.name == "send_meeting_link" and booked:
             linked_after_booking = True
     if booked and not linked_after_booking:

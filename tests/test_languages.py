@@ -98,4 +98,5 @@ def test_fold_ignores_case_accents_and_punctuation():
 def test_every_shipped_table_reads():
     for code in shipped_languages():
         assert table(code).opt_out.phrases
-        assert set(table(code).claims) == {"booked", "link_sent", "handoff"}
+        assert set(table(code).claims) == {"booked", "link_sent", "handoff", "cancelled", "rescheduled"}
+        assert table(code).appointment.cancel and table(code).appointment.move and table(code).appointment.book

@@ -228,11 +228,12 @@ def test_asking_for_evenings_explains_the_hours_and_offers_the_closest_times(mak
         "Sat 10:00 AM–1:00 PM.")
 
 
-def test_changing_a_booked_time_goes_to_a_person(make_assistant, say, store):
+def test_changing_a_booked_time_offers_that_day_without_a_person(make_assistant, say, store, channel):
     assistant, state = _qualified(make_assistant, say)
     say(assistant, "the first one")
     say(assistant, "actually can we do friday instead?")
-    assert store.conversation(state.conversation_id).status == "paused"
+    assert store.conversation(state.conversation_id).status == "active"
+    assert "1. Friday, Dec 4 at 9:00 AM" in _texts(channel)[-2]
 
 
 def test_when_the_chosen_time_was_just_taken_the_alternatives_come_as_quick_replies(make_assistant, say, channel):

@@ -18,8 +18,8 @@ from ava_core.language.times import TimeMention, reader
 from ava_core.profile.models import Profile
 from ava_core.state import ConversationState
 
-Claim = Literal["booked", "link_sent", "handoff"]
-CLAIMS: tuple[Claim, ...] = ("booked", "link_sent", "handoff")
+Claim = Literal["booked", "link_sent", "handoff", "cancelled", "rescheduled"]
+CLAIMS: tuple[Claim, ...] = ("booked", "link_sent", "handoff", "cancelled", "rescheduled")
 
 # The keywords US carriers (CTIA's messaging principles) and the FCC's consent-revocation rules
 # treat as opt-outs; AVA honours them on every channel, alone or in a short request ("STOP please").
@@ -184,25 +184,37 @@ class _ClaimRules:
 def unbacked_claims(text: str, state: ConversationState, *, acted: set[str], profile: Profile) -> list[Claim]:
     """Claims in ``text`` that no successful tool call backs, in any language the profile serves.
     ``acted`` are the tools that succeeded in this turn; ``state`` holds what earlier turns did."""
-    rules = _compiled(profile).claims
-    folded = fold(text)
     booked = state.appointment is not None or "book_appointment" in acted
     backed = {
         "booked": booked,
         "link_sent": (state.appointment is not None and state.appointment.link_sent) or "send_meeting_link" in acted,
         # After a booking an advisor does call the lead: saying so is not a hand-off claim.
         "handoff": state.handoff or "handoff_to_human" in acted or booked,
+        "cancelled": state.cancelled is not None or "cancel_appointment" in acted,
+        "rescheduled": (state.appointment is not None and state.appointment.moved_from is not None)
+        or "reschedule_appointment" in acted,
     }
+    said = claims_in(text, profile)
+    return [claim for claim in CLAIMS if claim in said and not backed[claim]]
+
+
+def claims_in(text: str, profile: Profile) -> set[Claim]:
+    """What ``text`` says was done (booked, link sent, handed off, cancelled, moved), backed or not."""
+    rules = _compiled(profile).claims
+    folded = fold(text)
     said = {claim for claim, pattern in rules.patterns.items() if pattern.search(folded)}
     if len(rules.link_prefix) > len("https://") and rules.link_prefix in text.casefold():
         said.add("link_sent")
-    return [claim for claim in CLAIMS if claim in said and not backed[claim]]
+    return said
 
 
 CLAIM_FIX = {
     "booked": "nothing is booked yet: call book_appointment with an offered slot id first, or don't say it is booked",
     "link_sent": "no meeting link was sent: call send_meeting_link after booking, or don't claim it",
     "handoff": "no hand-off happened: call handoff_to_human, or don't say a person will reach out",
+    "cancelled": "nothing was cancelled: once the lead confirms, call cancel_appointment, or don't say it is cancelled",
+    "rescheduled": "nothing was moved: call reschedule_appointment with a slot id get_free_slots returned, or don't "
+                   "say the appointment moved",
 }
 
 

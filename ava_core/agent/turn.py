@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from ava_core.agent.guards import (
     CLAIM_FIX,
+    claims_in,
     may_resubscribe,
     names_start,
     opt_out_match,
@@ -317,22 +318,28 @@ class Engine:
 
     def _unsaid_confirmation(self, state: TurnState, text: str, snapshot: ConversationState,
                              lead_tz: ZoneInfo | None) -> str | None:
-        """The booking confirmation this turn owes the lead when the reply never names the booked
-        time: whatever the model chose to say, the lead hears when they are booked."""
+        """The confirmation this turn owes the lead when the reply never names the booked time (or,
+        after a cancellation, never says it is cancelled): whatever the model chose to say, the
+        lead hears where their appointment stands."""
         owed = owed_confirmation([(e.name, e.result) for e in state.trace if e.kind == "tool"],
                                  self.profile.speaking(snapshot.language))
+        if not owed:
+            return None
         appointment = self.store.active_appointment(state.conversation_id)
-        if not owed or appointment is None or names_start(self.profile, text, appointment.start, now=snapshot.now,
-                                                                                     lead_tz=lead_tz):
+        if appointment is None:
+            if "cancelled" in claims_in(text, self.profile):
+                return None
+        elif names_start(self.profile, text, appointment.start, now=snapshot.now, lead_tz=lead_tz):
             return None
         logger.bind(alert="booking", conversation_id=state.conversation_id).warning(
             "the reply after a booking did not name it; the lead is told first: {}", owed)
         return owed
 
     def _allowed_starts(self, state: TurnState, snapshot: ConversationState) -> list[datetime]:
-        """The times a reply may name: every slot offered in this conversation, and the booking."""
+        """The times a reply may name: every slot offered in this conversation, and its appointments
+        (the booked one, and those moved or cancelled: "moved from Tuesday at 1 PM")."""
         starts = [o.start for o in self.store.offered_slots(state.conversation_id)]
-        return starts + ([snapshot.appointment.start] if snapshot.appointment else [])
+        return starts + [a.start for a in self.store.appointments(state.conversation_id)]
 
     def _opted_out_by_model(self, state: TurnState) -> TurnState:
         """The model read an opt-out the tables did not: end the turn with the one confirmation."""
@@ -348,10 +355,12 @@ class Engine:
         """When this turn offered times, the lead can tap one instead of typing it."""
         offered_now = any(
             e.kind == "tool" and (e.name == "get_free_slots" and e.ok or
-                                  e.name == "book_appointment" and bool(e.result["data"].get("alternatives")))
+                                  e.name in ("book_appointment", "reschedule_appointment")
+                                  and bool(e.result["data"].get("alternatives")))
             for e in state.trace
         )
-        if not offered_now or snapshot.appointment is not None:
+        # Times offered to move a booking are tapped the same way; none once this turn booked or moved.
+        if not offered_now or {"book_appointment", "reschedule_appointment"} & set(state.acted):
             return []
         language = self.profile.speaking(snapshot.language)
         return [Choice(id=s.id, title=short_slot_label(s.start, self.profile.tz, language))
@@ -407,10 +416,12 @@ class Engine:
 def _times_fix(times: list[str], snapshot: ConversationState) -> str:
     """The nudge for a reply that named times no tool offered: which ones, and what may be named."""
     named = ", ".join(f"'{t}'" for t in times)
+    offered = "the offered slots (" + "; ".join(s.label for s in snapshot.offered_slots) + ")"
     if snapshot.appointment is not None:
         may = f"the booked appointment ({snapshot.appointment.label})"
+        may += f" or {offered}" if snapshot.offered_slots else ""
     elif snapshot.offered_slots:
-        may = "only the offered slots (" + "; ".join(s.label for s in snapshot.offered_slots) + ")"
+        may = f"only {offered}"
     else:
         may = "no time at all until get_free_slots returns some"
     return f"{named} {'was' if len(times) == 1 else 'were'} not offered in this conversation: name {may}"

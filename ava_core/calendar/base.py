@@ -1,4 +1,4 @@
-"""The ``Calendar`` seam: free slots in a range; book a slot idempotently; cancel."""
+"""The ``Calendar`` seam: free slots in a range; book a slot idempotently; cancel; move a booking."""
 
 from __future__ import annotations
 
@@ -34,7 +34,14 @@ class Calendar(Protocol):
         conversation returns the existing appointment. Raises SlotTaken when it is gone."""
         ...
 
-    def cancel(self, appointment: Appointment) -> None:
+    def cancel(self, appointment: Appointment, *, at: datetime, reason: str | None = None) -> bool:
+        """Cancel the appointment; False when it was already cancelled (a retry changes nothing)."""
+        ...
+
+    def reschedule(self, appointment: Appointment, slot: Slot, *, slot_id: str, at: datetime) -> Appointment:
+        """Move the appointment to ``slot``; returns the booking at the new time (the old one stays,
+        cancelled, pointing at it). Moving it there again returns that booking. Raises SlotTaken
+        when the slot is gone, and then the appointment stays where it was."""
         ...
 
 

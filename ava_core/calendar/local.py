@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from ava_core.calendar.base import Slot
 from ava_core.clock import Clock
-from ava_core.observability.events import event
 from ava_core.profile.models import Booking
 from ava_core.store import Appointment, Store
 
@@ -44,9 +43,14 @@ class LocalCalendar:
             start=slot.start, end=slot.end, at=at,
         )
 
-    def cancel(self, appointment: Appointment) -> None:
-        self._store.cancel_appointment(appointment.id)
-        event("cancelled", conversation_id=appointment.conversation_id, appointment_id=appointment.id, calendar=self.name)
+    def cancel(self, appointment: Appointment, *, at: datetime, reason: str | None = None) -> bool:
+        return self._store.cancel_appointment(appointment.id, at=at, reason=reason)
+
+    def reschedule(self, appointment: Appointment, slot: Slot, *, slot_id: str, at: datetime) -> Appointment:
+        # The store moves it in one transaction and refuses a slot another booking holds.
+        moved, _ = self._store.move_appointment(appointment.id, slot_id=slot_id, start=slot.start, end=slot.end,
+                                                at=at)
+        return moved
 
 
 def working_slots(booking: Booking, tz: ZoneInfo, first: date, last: date) -> list[Slot]:

@@ -94,27 +94,42 @@ class GhlCalendar:
                                                           event["id"], slot_id)
         return self._store.active_appointment(conversation_id) or held, created and fresh
 
-    def cancel(self, appointment: Appointment) -> None:
+    def cancel(self, appointment: Appointment, *, at: datetime, reason: str | None = None) -> bool:
+        """Cancel in GoHighLevel, then in the store (a retry sets GHL's status again, harmlessly)."""
         if appointment.external_id:
             self._api.request("PUT", f"/calendars/events/appointments/{appointment.external_id}", version=CALENDARS,
                               json={"appointmentStatus": "cancelled"}, what="cancel the appointment")
-        self._store.cancel_appointment(appointment.id)
+        return self._store.cancel_appointment(appointment.id, at=at, reason=reason)
 
     def reschedule(self, appointment: Appointment, slot: Slot, *, slot_id: str, at: datetime) -> Appointment:
-        """Move a GHL appointment to another free slot; the store follows."""
+        """Move a GHL appointment to another free slot. The store moves first, so no other AVA
+        conversation can take the slot while GHL is asked; a move GHL refuses is put back."""
         if not appointment.external_id:
             raise ChannelError(f"appointment {appointment.id} was never made in GoHighLevel; book it instead")
-        self._api.request("PUT", f"/calendars/events/appointments/{appointment.external_id}", version=CALENDARS,
-                          json={"calendarId": self._calendar_id, "startTime": slot.start.isoformat(),
-                                "endTime": slot.end.isoformat(), "ignoreFreeSlotValidation": False},
-                          what="reschedule the appointment")
-        self._store.cancel_appointment(appointment.id)
-        moved, _ = self._store.book_appointment(
-            conversation_id=appointment.conversation_id, contact_id=appointment.contact_id, calendar=self.name,
-            slot_id=slot_id, start=slot.start, end=slot.end, at=at, external_id=appointment.external_id)
-        if appointment.link:
-            self._store.set_appointment_link(moved.id, appointment.link)
-        return moved
+        moved, created = self._store.move_appointment(appointment.id, slot_id=slot_id, start=slot.start,
+                                                      end=slot.end, at=at, link=appointment.link)
+        if moved.id == appointment.id:
+            return moved  # it is at that time already
+        try:
+            event = self._api.request(
+                "PUT", f"/calendars/events/appointments/{appointment.external_id}", version=CALENDARS,
+                json={"calendarId": self._calendar_id, "startTime": slot.start.astimezone(self._tz).isoformat(),
+                      "endTime": slot.end.astimezone(self._tz).isoformat(),
+                      # GHL re-checks the slot itself: a slot taken since AVA offered it is refused.
+                      "ignoreFreeSlotValidation": False},
+                what="reschedule the appointment")
+        except GhlError as exc:
+            if created:
+                self._store.undo_move(moved)
+            if exc.status in (400, 409, 422) and not self._still_free(slot):
+                raise SlotTaken(f"slot {slot_id} was taken in GoHighLevel meanwhile") from None
+            raise
+        # A new time may come with a new join URL; otherwise the meeting link stays the same.
+        if isinstance(event, dict) and _is_url(event.get("address")) and event["address"] != moved.link:
+            self._store.set_appointment_link(moved.id, event["address"])
+        logger.bind(conversation_id=moved.conversation_id).info("GoHighLevel appointment {} moved to {}",
+                                                                appointment.external_id, slot_id)
+        return self._store.active_appointment(moved.conversation_id) or moved
 
     # --- GHL calls ------------------------------------------------------------------------------
 

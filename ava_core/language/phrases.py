@@ -56,6 +56,8 @@ class SaidLines(_Strict):
     booked: str = Field("", description="placeholders: label, minutes, title")
     link_here: str = Field("", description="placeholder: link")
     link_by_team: str = ""
+    cancelled: str = Field("", description="placeholders: title, label")
+    moved: str = Field("", description="placeholders: title, before, label")
     lead_time: str = Field("", description="a slot shown on the lead's own clock; placeholders: label, time, zone")
     clock: str = Field("", description="babel pattern for a time of day, e.g. h:mm a")
     confirm_place: str = Field("", description="asks which place the lead meant; placeholder: places")
@@ -70,6 +72,20 @@ class SaidLines(_Strict):
         return all(getattr(self, name) for name in type(self).model_fields)
 
 
+class AppointmentTable(_Strict):
+    """How a lead asks about an appointment. An entry's word ending in * matches every word that
+    starts so ("cancel*": cancel, cancelled, cancellation)."""
+
+    cancel: list[str] = Field(default_factory=list, description="cancel the booked appointment")
+    move: list[str] = Field(default_factory=list, description="move it to another time")
+    proposal: list[str] = Field(
+        default_factory=list, description='"can we do": asks to move only with a day or time ("can we do thursday?")')
+    later: list[str] = Field(default_factory=list, description="move it to a later time")
+    unsure: list[str] = Field(default_factory=list, description="something came up: move or cancel, not said which")
+    keep: list[str] = Field(default_factory=list, description="keep it as it is")
+    book: list[str] = Field(default_factory=list, description="book one (said by a lead who was turned down)")
+
+
 class PhraseTable(_Strict):
     """One language's table."""
 
@@ -77,6 +93,7 @@ class PhraseTable(_Strict):
     opt_out: OptOutTable = Field(default_factory=OptOutTable)
     claims: dict[str, list[str]] = Field(default_factory=dict)
     times: TimesTable = Field(default_factory=TimesTable)
+    appointment: AppointmentTable = Field(default_factory=AppointmentTable)
 
 
 def shipped_languages() -> list[str]:

@@ -27,6 +27,7 @@ from ava_core.knowledge.base import Passage
 from ava_core.knowledge.matching import is_question, objection_pair, on_topic
 from ava_core.language.detection import detect, profile_vocabulary
 from ava_core.language.phrases import fold
+from ava_core.language.requests import appointment_request
 from ava_core.models.base import ChatMessage, ModelRequest, ModelResponse, ToolCall
 from ava_core.models.slot_choice import (
     choose_slot,
@@ -58,11 +59,6 @@ _OBJECTION_WORDS = re.compile(
 _OBJECTION = re.compile(r"\?|" + _OBJECTION_WORDS.pattern, re.I)
 _THANKS = re.compile(r"^\W*(thanks|thank you|thx|ty|great|awesome|perfect|cool|ok|okay|sounds good|got it|"
                      r"(muchas |mil )?gracias|perfecto|excelente|listo|vale)\W*$", re.I)
-_RESCHEDULE = re.compile(
-    r"\b(reschedul\w*|cancel\w*|move (it|the appointment|the call)|change (the )?(time|day|date)|instead|"
-    r"(a )?different (day|time)|another (day|time)|can('?t| not| ?not) make it|push it)\b",
-    re.I,
-)
 _MONEY = re.compile(
     r"\$\s*[\d,.]+k?|\b[\d,.]+\s*(k|hundred)?\s*(dollars?|bucks|a month|per month|/\s*mo|d[oó]lares|al mes)\b"
     r"|\b(bill|recibo|luz)\b[^,.;]*?\d[\d,.]*(\s*hundred)?", re.I
@@ -84,7 +80,11 @@ _WAIT = re.compile(r"\b(hold on|one (sec|second|moment|min|minute)|give me a (se
                    r"just a (sec|second|minute)|brb|be right back|un momento|un segundo|espere|espera)\b", re.I)
 _QUESTIONS_FIRST = re.compile(r"\b(have|got|tengo)\s+(a |one |two |2 |some |a few |few |unas |dos )?"
                               r"(questions?|preguntas?)\b", re.I)
+_CORRECTION = re.compile(r"\b(wait|sorry|actually|oops|i mean|my bad|misread|perd[oó]n|en realidad|me equivoqu[eé])\b",
+                         re.I)
 _LINES = Path(__file__).with_name("playbook_lines")
+# Kept with a cancellation and logged with its event: never the lead's own words, which are theirs.
+_CANCEL_REASON = "the lead asked to cancel and confirmed"
 
 
 @cache
@@ -166,14 +166,26 @@ class _Turn:
         return self._answer_question(text)
 
     def _after_disqualified(self, text: str) -> ModelResponse:
-        """A correction ("wait, that's winter, summer is $250") is recorded again; anything else
-        gets one polite close, and a lead who keeps writing gets a person."""
+        """A correction ("wait, that's winter, summer is $250") is recorded again; "can I still book?"
+        gets a kind, honest no with the reason; anything else gets one polite close, and a lead
+        who keeps writing gets a person."""
         failed = self.profile.qualification.get(self.state.disqualified_reason or "")
-        if failed is not None:
+        if self._last_was("offer_person", ending=True):
+            if interpret_yes_no(text) == "yes":
+                return self._call("handoff_to_human", reason="a lead who does not qualify asked to talk it over "
+                                                             "with a person, as the business allows")
+            if interpret_yes_no(text) == "no":
+                return self._say(self._line("disqualified_closing"))
+        # "ok thanks" corrects nothing; "wait, I do own it" and "sorry, summer's $250" do.
+        if failed is not None and (self._speaks_to(failed, text) or _CORRECTION.search(text)):
             answer = interpret(failed, text, today=self.state.now.date())
             item = self.state.item(failed.field)
             if answer is not None and item is not None and answer != item.answer:
                 return self._calls(self._record(failed, answer, text))
+        if self._asks_for_person(text):  # the profile's hand-off rules hold for every lead
+            return self._call("handoff_to_human", reason="a lead who does not qualify asked to talk to a person")
+        if appointment_request(text, self._reading()).book and self._last_said() != self._no_booking(failed):
+            return self._say(self._no_booking(failed))
         closing = self._line("disqualified_closing")
         if self._last_said() == closing or "?" in text:
             return self._call("handoff_to_human", reason="a disqualified lead keeps writing")
@@ -291,15 +303,15 @@ class _Turn:
             return self._call("get_free_slots")
         proposed = self._proposed_slot()
         if proposed is not None and interpret_yes_no(text) == "yes":
-            return self._call("book_appointment", slot_id=proposed.id)
+            return self._call(self._booking_tool(), slot_id=proposed.id)
         request = parse_request(text, self.state.now, self.language)
         chosen = match_offered(request, offered, self.state.now)
         if chosen is not None and (text.strip().endswith("?") or not request.exact):
             # A question ("anything Saturday morning?") or a preference ("afternoons are better")
             # is not yet a booking: propose the slot, and book on yes.
-            return self._say(f"{self._line('slot_open', label=self._label(chosen.start))} {self._line('confirm')}")
+            return self._say(f"{self._line('slot_open', label=self._label(chosen.start))} {self._confirm()}")
         if chosen is not None:
-            return self._call("book_appointment", slot_id=chosen.id)
+            return self._call(self._booking_tool(), slot_id=chosen.id)
         if (args := search_args(request, self.state.now)) is not None:
             return self._call("get_free_slots", **args)
         if _OTHER_TIMES.search(text):
@@ -310,7 +322,7 @@ class _Turn:
             which = self._line("which_one") + "\n" + self._slot_list([{"id": s.id} for s in offered])
             if self._last_said() == which:  # a second "ok": suggest one, as a person would
                 return self._say(f"{self._line('how_about', label=self._label(offered[0].start))} "
-                                 f"{self._line('confirm')}")
+                                 f"{self._confirm()}")
             return self._say(which)
         if self._looks_like_objection(text, strict=True):
             return self._objection(text)
@@ -325,15 +337,17 @@ class _Turn:
         """The slot AVA's last message proposed with a yes/no question, if it did."""
         last = next((m.text for m in reversed(self.messages)
                      if m.role == "assistant" and m.text and not m.tool_calls), "")
-        if not last.endswith(self._line("confirm")):
+        if not last.endswith(self._confirm()):
             return None
         by_label = [s for s in self.state.offered_slots if self._label(s.start) in last]
         return by_label[0] if len(by_label) == 1 else None
 
     def _after_booking(self, text: str) -> ModelResponse:
         appointment = self.state.appointment
-        if _RESCHEDULE.search(text) or self._asks_for_person(text):
-            return self._call("handoff_to_human", reason="the lead wants to change their booked appointment")
+        if (changing := self._change_booking(text)) is not None:
+            return changing
+        if self._asks_for_person(text):
+            return self._call("handoff_to_human", reason="the lead asked to talk to a person")
         if not appointment.link_sent or re.search(r"\blink\b", text, re.I):
             return self._call("send_meeting_link")
         if _THANKS.match(text):
@@ -341,6 +355,84 @@ class _Turn:
         if self._looks_like_objection(text):
             return self._objection(text)
         return self._say(self._line("all_set", label=self._label(appointment.start)))
+
+    def _change_booking(self, text: str) -> ModelResponse | None:
+        """A booked lead cancelling or moving it: a cancel is confirmed first; a move offers fresh
+        times (on the day or time they name) and books the one they choose; "something came up"
+        asks which. None: the message is about something else."""
+        appointment = self.state.appointment
+        label = self._label(appointment.start)
+        title = self.base.booking.meeting_title.lower()
+        now = self.state.now
+        request = appointment_request(text, self._reading())
+        names_time = search_args(parse_request(text, now, self.language), now) is not None
+        wants = request.wants(names_time=names_time)
+        answer = interpret_yes_no(text)
+        if self._last_was("cancel_check") and wants != "move":
+            if answer == "no" or wants == "keep":
+                return self._say(self._line("kept", label=label))
+            if answer == "yes" or wants == "cancel":
+                return self._call("cancel_appointment", reason=_CANCEL_REASON)
+        if self._last_was("move_or_cancel"):
+            if wants == "cancel":  # chosen, having just heard which appointment: no second check
+                return self._call("cancel_appointment", reason=_CANCEL_REASON)
+            if wants == "keep" or answer == "no":
+                return self._say(self._line("kept", label=label))
+            if wants == "move" or names_time or answer == "yes":
+                return self._new_times(text)
+        if self._moving() and wants in (None, "move", "keep"):
+            if wants == "keep":
+                return self._say(self._line("kept", label=label))
+            return self._choose_time(text)  # a choice among the times just offered, or another search
+        if wants == "cancel":
+            return self._say(self._line("cancel_check", title=title, label=label))
+        if wants == "ask":
+            return self._say(self._line("move_or_cancel", title=title, label=label))
+        if wants == "move":
+            return self._new_times(text)
+        return None
+
+    def _new_times(self, text: str) -> ModelResponse:
+        """Free times to move the booking to, on the day or at the time the lead named; "later"
+        looks past the booked time."""
+        now = self.state.now
+        args = search_args(parse_request(text, now, self.language), now)
+        if args is None and appointment_request(text, self._reading()).later:
+            after = self.state.appointment.end.astimezone(now.tzinfo)
+            args = {"from": after.isoformat(timespec="minutes")}
+        return self._call("get_free_slots", **(args or {}))
+
+    def _moving(self) -> bool:
+        """A booked lead is choosing a new time: the latest times were offered after the booking."""
+        appointment, offered = self.state.appointment, self.state.offered_slots
+        return (appointment is not None and bool(offered) and appointment.booked_at is not None
+                and offered[0].offered_at is not None and offered[0].offered_at > appointment.booked_at)
+
+    def _last_was(self, key: str, *, ending: bool = False) -> bool:
+        """Whether AVA's last message was this line (``ending``: ended with it), whatever time it
+        named: a question asked yesterday about "tomorrow at 9" is answered today."""
+        marker = "\x00"
+        filled = self._line(key, title=self.base.booking.meeting_title.lower(), label=marker, link=marker)
+        pattern = ".+".join(re.escape(part) for part in filled.split(marker))
+        return re.fullmatch((".*" if ending else "") + pattern, self._last_said(), re.S) is not None
+
+    def _booking_tool(self) -> str:
+        return "reschedule_appointment" if self.state.appointment is not None else "book_appointment"
+
+    def _confirm(self) -> str:
+        """The question that proposes a time: to book it, or to move the booking there."""
+        return self._line("move_confirm" if self.state.appointment is not None else "confirm")
+
+    def _no_booking(self, failed: Question | None) -> str:
+        """A kind, honest no to a lead who does not qualify: the reason, and what the business allows."""
+        reason = (failed.decline_reason or failed.disqualify_message) if failed else ""
+        offer = "offer_person" if self.base.handoff.offer_to_disqualified else "no_booking_close"
+        title = self.base.booking.meeting_title.lower()
+        return " ".join(p for p in (self._line("no_booking", title=title), reason, self._line(offer)) if p)
+
+    def _reading(self) -> list[str]:
+        """The languages a lead's requests are read in: theirs, then AVA's first."""
+        return list(dict.fromkeys([self.language, self.base.persona.language]))
 
     def _objection(self, text: str) -> ModelResponse:
         # Always through the tool, so the trace names the source of the answer; both collections,
@@ -440,6 +532,8 @@ class _Turn:
             if not self.served:  # a language AVA does not speak: say it in each one it does
                 return self._say(*(self.base.localized(code).handoff.message for code in self.base.served_languages))
             return self._say(self.profile.handoff.message)
+        if "cancel_appointment" in results or "reschedule_appointment" in results:
+            return self._after_change(results)
         if "send_meeting_link" in results:
             r = results["send_meeting_link"]
             if r.get("ok"):
@@ -466,15 +560,19 @@ class _Turn:
                 # Nothing past what was offered: never a dead end, ask what would suit them.
                 return self._say(self._line("no_times_left", days=str(self.profile.booking.days_ahead)))
             if r.get("ok"):
-                first_offer = not any(m.role == "tool" and m.name == "get_free_slots" for m in self._earlier_tools())
+                moving = self.state.appointment is not None  # times to move the booking to
+                first_offer = not moving and not any(
+                    m.role == "tool" and m.name == "get_free_slots" for m in self._earlier_tools())
                 if r.get("requested_unavailable"):
                     opener = self._line("nothing_then", working_hours=r["working_hours"])
                 elif len(r["slots"]) == 1 and not first_offer:
                     return self._say(f"{self._line('slot_open', label=self._label_of(r['slots'][0]))} "
-                                     f"{self._line('confirm')}")
+                                     f"{self._confirm()}")
                 elif asked_other:
                     return self._say(f"{self._line('other_times')}\n{self._slot_list(r['slots'])}",
                                      self._line("suit_you"))
+                elif moving:
+                    opener = self._line("move_offer")
                 else:
                     opener = self._line("first_offer") if first_offer else self._line("more_times")
                 return self._say(f"{opener}\n{self._slot_list(r['slots'])}", self._line("which_works"))
@@ -506,6 +604,25 @@ class _Turn:
         if "search_knowledge" in results:
             return self._say(self._knowledge_answer(), self._next_step_text(after_objection=True))
         return self._say(self._next_step_text())
+
+    def _after_change(self, results: dict[str, dict[str, Any]]) -> ModelResponse:
+        """What the lead hears after a cancel or a move: done, and for a move the link for the new
+        time; a time taken meanwhile brings others; anything else, a person."""
+        if "cancel_appointment" in results:
+            r = results["cancel_appointment"]
+            cancelled = self.state.cancelled
+            if r.get("ok") and cancelled is not None:
+                return self._say(self._line("cancelled", title=self.base.booking.meeting_title.lower(),
+                                            label=self._label(cancelled.start)))
+            return self._call("handoff_to_human", reason=f"the appointment could not be cancelled: {r.get('error')}")
+        r = results["reschedule_appointment"]
+        if r.get("ok"):
+            link = self._line("new_link", link=r["link"]) if r.get("link") else self._line("link_by_team")
+            return self._say(self._line("moved", label=self._label_of({"id": r["slot_id"]})), link)
+        if r.get("alternatives"):
+            return self._say(self._line("slot_taken") + "\n" + self._slot_list(r["alternatives"]),
+                             self._line("which_works_short"))
+        return self._call("handoff_to_human", reason=f"the appointment could not be moved: {r.get('error')}")
 
     def _knowledge_answer(self) -> str:
         """The objection pair's response when it clearly fits, else a document passage that

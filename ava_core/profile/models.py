@@ -113,6 +113,9 @@ class Question(_Strict):
     )
     rule: Rule = Field(default_factory=Rule)
     disqualify_message: str = "Thanks for your honesty. It looks like we wouldn't be a good fit right now."
+    decline_reason: str | None = Field(
+        None, description="why this answer rules a lead out, said kindly when they ask to book anyway; "
+        "default: the disqualify message")
     required: bool = True
 
     @model_validator(mode="after")
@@ -293,6 +296,9 @@ class Handoff(_Strict):
     keywords: list[str] = Field(default_factory=lambda: ["human", "real person", "manager"])
     after_unclear_answers: int = Field(2, ge=1)
     message: str = "I'll have someone from our team reach out to you personally."
+    offer_to_disqualified: bool = Field(
+        False, description="a lead who does not qualify and asks to book anyway is offered a person instead "
+        "(handed off if they accept); false: a kind no, and no hand-off")
 
 
 class KnowledgeSettings(_Strict):
@@ -316,6 +322,7 @@ class QuestionText(_Strict):
         default_factory=dict, description="canonical option → other ways leads say it in this language"
     )
     disqualify_message: str | None = None
+    decline_reason: str | None = None
 
 
 class LanguageTexts(_Strict):
@@ -377,9 +384,10 @@ class Profile(_Strict):
         description="more languages AVA speaks with leads (ISO 639-1 code → texts); persona.language is the first",
     )
 
-    claims: dict[str, dict[Literal["booked", "link_sent", "handoff"], list[str]]] = Field(
+    claims: dict[str, dict[Literal["booked", "link_sent", "handoff", "cancelled", "rescheduled"], list[str]]] = Field(
         default_factory=dict,
-        description="more ways a reply would claim a booking, a sent link or a hand-off, per language; "
+        description="more ways a reply would claim a booking, a sent link, a hand-off, a cancellation or a move, "
+        "per language; "
         "added to the ones AVA ships. Such a reply is held back unless the matching tool ran.",
     )
     web: WebBrowsing = Field(default_factory=WebBrowsing)
@@ -452,6 +460,8 @@ class Profile(_Strict):
             update: dict = {"question": text.question, "synonyms": {k: v for k, v in synonyms.items() if v}}
             if text.disqualify_message:
                 update["disqualify_message"] = text.disqualify_message
+            # No reason in this language: the disqualify message in it, never the first language's reason.
+            update["decline_reason"] = text.decline_reason
             questions.append(q.model_copy(update=update))
         return self.model_copy(
             update={
@@ -491,7 +501,8 @@ def template_problems(profile: Profile) -> list[tuple[list[str | int], str]]:
     ]
     for index, q in enumerate(profile.qualification.questions):
         texts += [(["qualification", "questions", index, "question"], q.question, None),
-                  (["qualification", "questions", index, "disqualify_message"], q.disqualify_message, None)]
+                  (["qualification", "questions", index, "disqualify_message"], q.disqualify_message, None),
+                  (["qualification", "questions", index, "decline_reason"], q.decline_reason, None)]
     for code, block in profile.languages.items():
         at = ["languages", code]
         texts += [([*at, "greeting"], block.greeting, GREETING_PLACEHOLDERS)]
@@ -500,7 +511,8 @@ def template_problems(profile: Profile) -> list[tuple[list[str | int], str]]:
                    "meeting_title")]
         for field, q in block.questions.items():
             texts += [([*at, "questions", field, "question"], q.question, None),
-                      ([*at, "questions", field, "disqualify_message"], q.disqualify_message, None)]
+                      ([*at, "questions", field, "disqualify_message"], q.disqualify_message, None),
+                      ([*at, "questions", field, "decline_reason"], q.decline_reason, None)]
     problems = []
     for loc, text, allowed in texts:
         problem = placeholder_problem(text, allowed) if text else None

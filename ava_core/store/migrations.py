@@ -207,4 +207,11 @@ MIGRATIONS: list[str] = [
         WHERE delivery_key IS NOT NULL;
     ALTER TABLE crm_conversations ADD COLUMN history_read_at TEXT;  -- the CRM's older messages were read
     """,
+    # 7: a booking the lead cancels or moves keeps its row: when it ended, why, and which booking
+    # replaced it. Older cancelled rows (holds released before a booking was made) keep NULLs.
+    """
+    ALTER TABLE appointments ADD COLUMN cancelled_at TEXT;
+    ALTER TABLE appointments ADD COLUMN cancel_reason TEXT;
+    ALTER TABLE appointments ADD COLUMN moved_to INTEGER REFERENCES appointments(id);
+    """,
 ]

@@ -99,6 +99,10 @@ class Appointment:
     external_id: str | None
     link: str | None
     link_sent: bool
+    created_at: datetime | None = None
+    cancelled_at: datetime | None = None  # set when the lead cancelled it or it was moved
+    cancel_reason: str | None = None
+    moved_to: int | None = None  # the appointment that replaced it at another time
 
 
 @dataclass(frozen=True)
@@ -815,9 +819,77 @@ class Store:
                 (link, _iso(sent_at) if sent_at else None, appointment_id),
             )
 
-    def cancel_appointment(self, appointment_id: int) -> None:
+    def cancel_appointment(self, appointment_id: int, *, at: datetime | None = None,
+                           reason: str | None = None) -> bool:
+        """Cancel a booked appointment; False when it was not booked (already cancelled).
+
+        With ``at`` it is a cancellation the lead asked for, kept with its time and reason;
+        without, a hold released because the booking never happened (no one cancelled anything).
+        """
         with self._unit(write=True) as conn:
-            conn.execute("UPDATE appointments SET status = 'cancelled' WHERE id = ?", (appointment_id,))
+            return conn.execute(
+                "UPDATE appointments SET status = 'cancelled', cancelled_at = ?, cancel_reason = ? "
+                "WHERE id = ? AND status = 'booked'",
+                (_iso(at) if at else None, reason, appointment_id),
+            ).rowcount == 1
+
+    def move_appointment(self, appointment_id: int, *, slot_id: str, start: datetime, end: datetime, at: datetime,
+                         link: str | None = None) -> tuple[Appointment, bool]:
+        """Move a booked appointment to another slot, atomically; returns (appointment, created): a
+        new booked row (same calendar and external id), the old one cancelled and pointing at it.
+        Moving it again to the same slot returns that row, not created (a retry); a slot someone
+        else holds raises SlotTaken and nothing changes."""
+        with self._unit(write=True) as conn:
+            old = conn.execute("SELECT * FROM appointments WHERE id = ?", (appointment_id,)).fetchone()
+            if old is None:
+                raise StoreError(f"no appointment with id {appointment_id}")
+            if old["status"] != "booked":
+                moved = conn.execute("SELECT * FROM appointments WHERE id = ? AND status = 'booked'",
+                                     (old["moved_to"],)).fetchone() if old["moved_to"] else None
+                if moved is not None and moved["start_utc"] == _iso(start):
+                    return _appointment(moved), False
+                raise StoreError(f"appointment {appointment_id} is no longer booked: there is nothing to move")
+            if old["start_utc"] == _iso(start):
+                return _appointment(old), False
+            clash = conn.execute(
+                "SELECT 1 FROM appointments WHERE calendar = ? AND status = 'booked' AND id != ? "
+                "AND start_utc < ? AND end_utc > ?",
+                (old["calendar"], appointment_id, _iso(end), _iso(start)),
+            ).fetchone()
+            if clash is not None:
+                raise SlotTaken(f"slot {slot_id} is no longer free")
+            conn.execute("UPDATE appointments SET status = 'cancelled', cancelled_at = ?, cancel_reason = 'moved' "
+                         "WHERE id = ?", (_iso(at), appointment_id))
+            try:
+                cur = conn.execute(
+                    "INSERT INTO appointments (conversation_id, contact_id, calendar, slot_id, start_utc, end_utc, "
+                    "external_id, link, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (old["conversation_id"], old["contact_id"], old["calendar"], slot_id, _iso(start), _iso(end),
+                     old["external_id"], link, _iso(at)),
+                )
+            except sqlite3.IntegrityError:
+                raise SlotTaken(f"slot {slot_id} is no longer free") from None
+            conn.execute("UPDATE appointments SET moved_to = ? WHERE id = ?", (cur.lastrowid, appointment_id))
+            row = conn.execute("SELECT * FROM appointments WHERE id = ?", (cur.lastrowid,)).fetchone()
+        return _appointment(row), True
+
+    def undo_move(self, moved: Appointment) -> None:
+        """Put a move back (the outside calendar refused it): the earlier appointment is booked again."""
+        with self._unit(write=True) as conn:
+            try:
+                conn.execute("UPDATE appointments SET status = 'booked', cancelled_at = NULL, cancel_reason = NULL, "
+                             "moved_to = NULL WHERE moved_to = ?", (moved.id,))
+            except sqlite3.IntegrityError:
+                raise StoreError(f"appointment {moved.id} could not be moved back: its earlier time was booked "
+                                 "by another lead meanwhile") from None
+            conn.execute("DELETE FROM appointments WHERE id = ?", (moved.id,))
+
+    def appointments(self, conversation_id: int) -> list[Appointment]:
+        """Every appointment of a conversation, booked, moved or cancelled, oldest first."""
+        with self._unit() as conn:
+            rows = conn.execute("SELECT * FROM appointments WHERE conversation_id = ? ORDER BY id",
+                                (conversation_id,)).fetchall()
+        return [_appointment(r) for r in rows]
 
     def active_appointment(self, conversation_id: int) -> Appointment | None:
         with self._unit() as conn:
@@ -936,4 +1008,8 @@ def _appointment(row: sqlite3.Row) -> Appointment:
         external_id=row["external_id"],
         link=row["link"],
         link_sent=row["link_sent_at"] is not None,
+        created_at=_dt(row["created_at"]),
+        cancelled_at=_dt(row["cancelled_at"]),
+        cancel_reason=row["cancel_reason"],
+        moved_to=row["moved_to"],
     )

@@ -1,5 +1,6 @@
 """The tools AVA's model may call."""
 
+from ava_core.tools.appointments import cancel_appointment, reschedule_appointment
 from ava_core.tools.base import Tool, Toolbox, ToolContext, ToolResult, tool
 from ava_core.tools.booking import book_appointment, get_free_slots, send_meeting_link
 from ava_core.tools.handoff import handoff_to_human
@@ -15,6 +16,8 @@ SALES_TOOLS = [
     get_free_slots,
     book_appointment,
     send_meeting_link,
+    reschedule_appointment,
+    cancel_appointment,
     handoff_to_human,
     search_knowledge,
     opt_out_lead,

@@ -4,6 +4,7 @@ Rules enforced here, not in the prompt: only qualified leads are offered times; 
 offered in this conversation can be booked; booking re-checks the calendar and is
 idempotent per conversation and slot; the booking's confirmation is one thing and the link
 another, so a link that cannot be made never keeps the lead from hearing they are booked.
+Cancelling and moving a booking are in ``appointments.py``.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def offer(ctx: ToolContext, start: datetime, end: datetime, *, earliest: str | N
 @tool("get_free_slots", GetFreeSlotsArgs)
 def get_free_slots(ctx: ToolContext, args: GetFreeSlotsArgs) -> ToolResult:
     """Find open appointment times between two dates (both optional) and offer a few. Only the
-    slots returned here can be booked; show the lead their labels."""
+    slots returned here can be booked, or a booked appointment moved to; show the lead their labels."""
     blocked = _not_ready(ctx)
     if blocked:
         return blocked
@@ -179,8 +180,8 @@ def book_appointment(ctx: ToolContext, args: BookAppointmentArgs) -> ToolResult:
     existing = ctx.store.active_appointment(ctx.conversation_id)
     if existing is not None and existing.slot_id != chosen.slot_id:
         return ToolResult.failure(
-            f"this lead is already booked for {slot_label(existing.start, ctx.profile.tz)}; "
-            "hand off to a human to reschedule",
+            f"this lead is already booked for {slot_label(existing.start, ctx.profile.tz)}; to change the time, "
+            "call reschedule_appointment with the slot id they chose",
         )
     now = ctx.clock.now()
     slot = Slot(start=chosen.start, end=chosen.end)
@@ -254,19 +255,14 @@ def send_meeting_link(ctx: ToolContext, args: SendMeetingLinkArgs) -> ToolResult
     if appointment is None:
         return ToolResult.failure("nothing is booked yet; book a slot with book_appointment first")
     label = slot_label(appointment.start, ctx.profile.tz, language=ctx.speaking)
-    try:
-        link = appointment.link or meeting_link(ctx.profile.booking.link_template, appointment)
-    except ValueError as exc:
-        # The booking stands: the lead hears what is known, and a person sends the link.
-        logger.bind(alert="booking", conversation_id=ctx.conversation_id).error(
-            "no meeting link for appointment {} ({}): {}; send it to the lead by hand", appointment.id, label, exc)
+    link, problem = link_for(ctx, appointment)
+    if link is None:
         told = confirmation(ctx.profile, appointment, ctx.speaking, ctx.said.link_by_team)
         return ToolResult.failure(
-            f"the meeting link could not be made ({exc}); the team was alerted. The booking stands: "
+            f"the meeting link could not be made ({problem}); the team was alerted. The booking stands: "
             f"tell the lead exactly this: {told}",
             confirmation=told, label=label,
         )
-    ctx.store.set_appointment_link(appointment.id, link, sent_at=ctx.clock.now())
     return ToolResult.success(
         link=link,
         label=label,
@@ -276,12 +272,29 @@ def send_meeting_link(ctx: ToolContext, args: SendMeetingLinkArgs) -> ToolResult
     )
 
 
-BOOKING_TOOLS = ("book_appointment", "send_meeting_link")
+def link_for(ctx: ToolContext, appointment: Appointment) -> tuple[str | None, str | None]:
+    """The appointment's meeting link, recorded as sent: (link, None); or (None, why) when it
+    cannot be made, and then the team is alerted to send it by hand (the booking stands)."""
+    try:
+        link = appointment.link or meeting_link(ctx.profile.booking.link_template, appointment)
+    except ValueError as exc:
+        logger.bind(alert="booking", conversation_id=ctx.conversation_id).error(
+            "no meeting link for appointment {} ({}): {}; send it to the lead by hand", appointment.id,
+            slot_label(appointment.start, ctx.profile.tz), exc)
+        return None, str(exc)
+    ctx.store.set_appointment_link(appointment.id, link, sent_at=ctx.clock.now())
+    return link, None
+
+
+# The tools whose results carry what the lead must hear about their appointment; of them, the
+# booking leaves the link still to send (a move sends its own).
+BOOKING_TOOLS = ("book_appointment", "reschedule_appointment", "cancel_appointment", "send_meeting_link")
 
 
 def owed_confirmation(results: Iterable[tuple[str, dict[str, Any]]], language: str) -> str | None:
     """The newest confirmation a booking tool gave in a turn, from its ``(tool name, result)``
-    pairs (a result as stored: ``{"ok": …, "data": {…}}``); None when the turn booked nothing.
+    pairs (a result as stored: ``{"ok": …, "data": {…}}``); None when the turn booked, moved or
+    cancelled nothing.
 
     A hand-off ends the turn with words the model did not choose, so they must include it; and
     after a hand-off a person, not AVA, sends a link the turn did not get to (said in ``language``,

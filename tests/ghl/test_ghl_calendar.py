@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -166,36 +166,72 @@ def test_a_rejected_token_tells_the_tool_which_setting_to_fix(ghl, profile, stor
     assert "AVA_GHL_ACCESS_TOKEN" in result.error
 
 
-def test_cancel_marks_the_ghl_appointment_cancelled(ghl, profile, store, lead):
-    api, recorded = ghl(answer("GET", FREE, "free_slots_week.json"),
+def _booked(ghl, profile, store, lead, *more):
+    """A lead booked in GHL for Wed Dec 2, 9:00, on a calendar that also answers ``more``."""
+    api, recorded = ghl(answer("GET", FREE, "free_slots_week.json", times=2),  # offered, re-checked
                         answer("GET", CONTACT_EVENTS, "contact_appointments_none.json"),
-                        answer("POST", CREATE, "appointment_created.json", status=201),
-                        answer("PUT", f"{CREATE}/0TkCdp9PfvLeWKYRRvIz", "appointment_created.json"))
+                        answer("POST", CREATE, "appointment_created.json", status=201), *more)
     ctx = lead(calendar_on(api, profile, store))
     _call(ctx, "get_free_slots")
-    _call(ctx, "book_appointment", slot_id="2026-12-02T09:00:00-06:00")
-    ctx.calendar.cancel(store.active_appointment(ctx.conversation_id))
-    [put] = recorded.requests("PUT", f"{CREATE}/0TkCdp9PfvLeWKYRRvIz")
+    assert _call(ctx, "book_appointment", slot_id="2026-12-02T09:00:00-06:00").ok
+    return ctx, recorded
+
+
+EVENT = f"{CREATE}/0TkCdp9PfvLeWKYRRvIz"
+
+
+def test_cancelling_cancels_the_ghl_appointment_once_and_a_retry_answers_the_same(ghl, profile, store, lead):
+    ctx, recorded = _booked(ghl, profile, store, lead, answer("PUT", EVENT, "appointment_cancelled.json", times=1))
+    first = _call(ctx, "cancel_appointment", reason="something came up")
+    again = _call(ctx, "cancel_appointment")  # the durable retry, or the model asking twice
+    assert first.ok and again.ok, (first.error, again.error)
+    [put] = recorded.requests("PUT", EVENT)
     assert json.loads(put.content) == {"appointmentStatus": "cancelled"}
+    assert again.data["already_cancelled"] is True and first.data["already_cancelled"] is False
+    assert again.data["confirmation"] == first.data["confirmation"] == (
+        "Your solar consultation on Wednesday, Dec 2 at 9:00 AM is cancelled.")
     assert store.active_appointment(ctx.conversation_id) is None
+    [row] = store.appointments(ctx.conversation_id)
+    assert (row.status, row.cancel_reason, row.cancelled_at) == ("cancelled", "something came up", ctx.clock.now())
 
 
-def test_reschedule_moves_the_ghl_appointment_and_keeps_its_link(ghl, profile, store, lead):
-    api, recorded = ghl(answer("GET", FREE, "free_slots_week.json"),
-                        answer("GET", CONTACT_EVENTS, "contact_appointments_none.json"),
-                        answer("POST", CREATE, "appointment_created.json", status=201),
-                        answer("PUT", f"{CREATE}/0TkCdp9PfvLeWKYRRvIz", "appointment_created.json"))
-    ctx = lead(calendar_on(api, profile, store))
-    _call(ctx, "get_free_slots")
-    _call(ctx, "book_appointment", slot_id="2026-12-02T09:00:00-06:00")
-    later = next(s for s in ctx.calendar.free_slots(ctx.clock.now(), ctx.clock.now() + timedelta(days=5))
-                 if s.id_in(profile.tz) == "2026-12-03T11:00:00-06:00")
-    moved = ctx.calendar.reschedule(store.active_appointment(ctx.conversation_id), later,
-                                    slot_id=later.id_in(profile.tz), at=ctx.clock.now())
-    [put] = recorded.requests("PUT", f"{CREATE}/0TkCdp9PfvLeWKYRRvIz")
+def test_a_cancel_ghl_refuses_leaves_the_booking_and_says_why(ghl, profile, store, lead):
+    ctx, _ = _booked(ghl, profile, store, lead, answer("PUT", EVENT, "unauthorized_401.json", status=401))
+    result = _call(ctx, "cancel_appointment")
+    assert not result.ok and "AVA_GHL_ACCESS_TOKEN" in result.error
+    assert store.active_appointment(ctx.conversation_id).external_id == "0TkCdp9PfvLeWKYRRvIz"
+
+
+def test_rescheduling_moves_the_ghl_appointment_and_sends_its_link_for_the_new_time(ghl, profile, store, lead):
+    ctx, recorded = _booked(ghl, profile, store, lead,
+                            answer("GET", FREE, "free_slots_after_taken.json"),   # Thursday, then the re-check
+                            answer("PUT", EVENT, "appointment_rescheduled.json"))
+    offered = _call(ctx, "get_free_slots", **{"from": "2026-12-03", "to": "2026-12-03"})
+    assert [s["id"] for s in offered.data["slots"]] == ["2026-12-03T09:00:00-06:00", "2026-12-03T11:00:00-06:00"]
+    moved = _call(ctx, "reschedule_appointment", slot_id="2026-12-03T11:00:00-06:00")
+    assert moved.ok, moved.error
+    [put] = recorded.requests("PUT", EVENT)
     assert json.loads(put.content) == {"calendarId": CALENDAR, "startTime": "2026-12-03T11:00:00-06:00",
                                        "endTime": "2026-12-03T11:30:00-06:00", "ignoreFreeSlotValidation": False}
     now_booked = store.active_appointment(ctx.conversation_id)
-    assert (now_booked.id, now_booked.external_id, now_booked.link) == (
-        moved.id, "0TkCdp9PfvLeWKYRRvIz", "https://meet.google.com/yqp-gogr-wve")
-    assert now_booked.slot_id == "2026-12-03T11:00:00-06:00"
+    assert (now_booked.slot_id, now_booked.external_id, now_booked.link, now_booked.link_sent) == (
+        "2026-12-03T11:00:00-06:00", "0TkCdp9PfvLeWKYRRvIz", "https://meet.google.com/yqp-gogr-wve", True)
+    assert moved.data["confirmation"] == (
+        "Your solar consultation is moved from Wednesday, Dec 2 at 9:00 AM to Thursday, Dec 3 at 11:00 AM. "
+        "Here's your meeting link: https://meet.google.com/yqp-gogr-wve")
+    before = store.appointments(ctx.conversation_id)[0]
+    assert (before.status, before.moved_to) == ("cancelled", now_booked.id)
+
+
+def test_a_move_ghl_refuses_because_the_slot_went_keeps_the_old_time_and_offers_others(ghl, profile, store, lead):
+    ctx, recorded = _booked(ghl, profile, store, lead,
+                            answer("GET", FREE, "free_slots_week.json", times=2),   # offered, still free on re-check
+                            answer("GET", FREE, "free_slots_thursday_taken.json"),   # gone once GHL refused it
+                            answer("PUT", EVENT, "slot_unavailable_422.json", status=422))
+    _call(ctx, "get_free_slots", **{"from": "2026-12-03", "to": "2026-12-03"})
+    result = _call(ctx, "reschedule_appointment", slot_id="2026-12-03T11:00:00-06:00")
+    assert not result.ok and "no longer free" in result.error
+    assert "2026-12-03T11:00:00-06:00" not in [s["id"] for s in result.data["alternatives"]]
+    kept = store.active_appointment(ctx.conversation_id)
+    assert (kept.slot_id, kept.external_id) == ("2026-12-02T09:00:00-06:00", "0TkCdp9PfvLeWKYRRvIz")
+    assert [a.status for a in store.appointments(ctx.conversation_id)] == ["booked"]
