@@ -136,7 +136,7 @@ def conversations_tab(site: Site) -> None:
             reveal = gr.Checkbox(False, label="Reveal phone numbers", scale=1)
         listing = gr.Dataframe(headers=conversations.LIST_HEADERS, interactive=False, elem_id="conversations")
         with gr.Row():
-            chosen = gr.Number(label="Conversation id (or click a row)", precision=0, elem_id="conversation-id")
+            chosen = gr.Number(None, label="Conversation id (or click a row)", precision=0, elem_id="conversation-id")
             show = gr.Button("Open", elem_id="conversation-open")
         header = gr.Markdown(elem_id="conversation-header")
         with gr.Row():
@@ -144,7 +144,7 @@ def conversations_tab(site: Site) -> None:
                 transcript = gr.Markdown(elem_id="conversation-transcript")
             with gr.Column(scale=1):
                 trace = gr.Dataframe(headers=conversations.TRACE_HEADERS, wrap=True, interactive=False,
-                                     label="Trace, turn by turn", elem_id="conversation-trace")
+                                     label="Trace, turn by turn", elem_id="conversation-trace", max_height=900)
 
         def browse(d, text, outcome, reveal):
             found = conversations.find(engines, days=int(d), text=text or "", outcome=outcome)

@@ -59,7 +59,10 @@ def site(tmp_path):
         process.wait(timeout=10)
 
 
-def test_an_operator_logs_in_qualifies_a_lead_books_a_slot_and_runs_a_scenario(site):
+def test_an_operator_logs_in_qualifies_a_lead_books_a_slot_runs_a_scenario_browses_and_uploads(site, tmp_path):
+    critters = tmp_path / "critter-guards.md"
+    critters.write_text("# Critter guards\n\nPigeons love nesting under panels, so every install includes a "
+                        "stainless steel critter guard mesh around the array at no extra charge.\n")
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page()
@@ -93,4 +96,26 @@ def test_an_operator_logs_in_qualifies_a_lead_books_a_slot_and_runs_a_scenario(s
         page.get_by_label("examples/scenarios/qualified-and-booked.yaml").check()
         page.locator("#run-scenarios").click()
         expect(page.locator("#scenario-results")).to_contain_text("passed", timeout=30_000)
+
+        # The conversation just had is stored: find it, masked, and open it with its trace.
+        page.get_by_role("tab", name="Conversations").click()
+        page.locator("#conversations-search textarea").fill("jordan")
+        page.locator("#conversations-refresh").click()
+        listing = page.locator("#conversations")
+        expect(listing).to_contain_text("+•••••••0142", timeout=10_000)
+        assert "+15125550142" not in listing.inner_text()
+        listing.get_by_role("gridcell", name="Jordan", exact=True).click()
+        expect(page.locator("#conversation-header")).to_contain_text("booked, qualified", timeout=10_000)
+        expect(page.locator("#conversation-transcript")).to_contain_text("https://meet.lonestarsun.example/")
+        expect(page.locator("#conversation-trace")).to_contain_text("record_qualification")
+
+        # A document uploaded on the Knowledge tab is ingested, then found by a search.
+        page.get_by_role("tab", name="Knowledge").click()
+        page.locator("#knowledge-files input[type=file]").set_input_files(str(critters))
+        expect(page.locator("#knowledge-files")).to_contain_text("critter-guards.md", timeout=10_000)
+        page.locator("#knowledge-ingest").click()
+        expect(page.locator("#knowledge-ingested")).to_contain_text("ingested", timeout=90_000)
+        page.locator("#knowledge-query textarea").fill("will pigeons nest under my panels?")
+        page.locator("#knowledge-query textarea").press("Enter")
+        expect(page.locator("#knowledge-hits")).to_contain_text("critter-guards.md", timeout=30_000)
         browser.close()
