@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ava_core.store.reporting import ConversationFacts, conversation_facts
-from ava_core.store.repository import Store, StoredMessage, _dt, _iso
+from ava_core.store.repository import Store, StoredMessage, _iso
 
 # A conversation with its contact and how many messages the two sides exchanged (tool traffic aside).
 _LISTING = (
@@ -103,14 +103,14 @@ def conversation_record(store: Store, conversation_id: int) -> ConversationRecor
     steps: list[tuple[str, TraceRecord]] = (
         [(r["turn_id"], TraceRecord(
             kind="model", name=f"{r['provider']}:{r['model']}", args=None, result=None, ok=True,
-            latency_ms=r["latency_ms"], at=_dt(r["created_at"]), input_tokens=r["input_tokens"],
+            latency_ms=r["latency_ms"], at=datetime.fromisoformat(r["created_at"]), input_tokens=r["input_tokens"],
             output_tokens=r["output_tokens"], cost_usd=r["cost_usd"])) for r in models]
         + [(r["turn_id"], TraceRecord(
             kind="tool", name=r["name"], args=json.loads(r["args"]), result=json.loads(r["result"]),
-            ok=bool(r["ok"]), latency_ms=r["latency_ms"], at=_dt(r["created_at"]))) for r in tools]
+            ok=bool(r["ok"]), latency_ms=r["latency_ms"], at=datetime.fromisoformat(r["created_at"]))) for r in tools]
         + [(r["turn_id"], TraceRecord(
             kind=r["kind"], name=r["name"], args=_json(opened(r["args"])), result=_json(opened(r["result"])),
-            ok=bool(r["ok"]), latency_ms=r["latency_ms"], at=_dt(r["created_at"]))) for r in events]
+            ok=bool(r["ok"]), latency_ms=r["latency_ms"], at=datetime.fromisoformat(r["created_at"]))) for r in events]
     )
     turns: dict[str, StoredTurn] = {}
     # A turn's steps in the order they happened, by their times: the audit tables are separate
@@ -138,7 +138,7 @@ def conversation_record(store: Store, conversation_id: int) -> ConversationRecor
 def _summary(store: Store, facts: ConversationFacts, row) -> ConversationSummary:
     return ConversationSummary(
         facts=facts, name=store._sealer.open(row["name"]), phone=store._sealer.open(row["phone"]),
-        status=row["status"], updated=_dt(row["updated_at"]), messages=row["messages"],
+        status=row["status"], updated=datetime.fromisoformat(row["updated_at"]), messages=row["messages"],
     )
 
 
