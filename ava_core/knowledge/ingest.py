@@ -111,8 +111,8 @@ def ingest(
                 # Eval files and the trace name a pair by its id: two pairs under one id would be ambiguous.
                 raise KnowledgeError(
                     f"objection id {unit.key!r} is in both {unit.source} and {elsewhere[unit.key]} (already "
-                    f"ingested); ids must be unique: rename one (if {elsewhere[unit.key]} was moved or deleted, ingest "
-                    "its folder so its pairs are dropped)"
+                    f"ingested); ids must be unique: rename one, or if {elsewhere[unit.key]} was moved or deleted, "
+                    "ingest its folder so its pairs are dropped (or start over with `ava ingest --rebuild`)"
                 )
             ident = (unit.source, unit.key)
             new_keys.add(ident)
