@@ -1,4 +1,4 @@
-# Two commands on a fresh clone: `make run` and `make test`. Everything else is set up here.
+# Two commands on a fresh clone: `make run` (the R&D site) and `make test`. Everything else is set up here.
 #
 # Every install comes from a lock with hashes, so CI, a developer, the Docker images and the
 # Functions remote build get the same versions (`make lock` regenerates them; docs/deploy.md):
@@ -18,7 +18,7 @@ TORCH  := 2.13.0
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 PIP_LOCKED := --quiet --require-hashes --no-deps
 
-.PHONY: install shellcheck chromium run test lint typecheck lock data bench clean evals
+.PHONY: install shellcheck chromium run chat test lint typecheck lock data bench clean evals
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	$(PYTHON) -m venv $(VENV)
@@ -68,10 +68,17 @@ $(PROMPTFOO): evals/package.json evals/package-lock.json
 evals: data $(PROMPTFOO)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m evals.run
 
-## Start AVA on embedded defaults (SQLite file, playbook model, local calendar): no keys, no network.
+## The R&D site at http://127.0.0.1:7860 on embedded defaults (SQLite file, playbook model, local
+## calendar, the demo profile and its knowledge): no keys, no network, no login on loopback.
 run: data
 	$(BIN)/ava config check
-	$(BIN)/ava chat
+	HF_HUB_OFFLINE=1 $(BIN)/python -m gradio_app.app
+
+## The same AVA in the terminal, as a lead (`ava chat`). Not beside `make run`: the embedded
+## knowledge folder opens in one process at a time.
+chat: data
+	$(BIN)/ava config check
+	HF_HUB_OFFLINE=1 $(BIN)/ava chat
 
 ## The linter, the suite (with the Dockerfile and workflow lints), then the Pulumi mock tests.
 # Chromium, from Debian: the R&D site's browser test drives it through Playwright.

@@ -12,6 +12,7 @@ import time  # noqa: E402
 import gradio as gr  # noqa: E402
 
 from ava_core.errors import AvaError  # noqa: E402
+from gradio_app.proxy_auth import RequirePrincipal, principal_name, request_user  # noqa: E402
 from gradio_app.security import Authenticator, check_login  # noqa: E402
 from gradio_app.settings import SiteSettings  # noqa: E402
 from gradio_app.site import (  # noqa: E402
@@ -30,7 +31,14 @@ def build_blocks(site: Site, site_settings: SiteSettings) -> gr.Blocks:
     models = site.models()
     with gr.Blocks(title="AVA R&D", analytics_enabled=False) as demo:
         key = gr.State(None)
-        gr.Markdown("# AVA · R&D")
+        with gr.Row():
+            gr.Markdown("# AVA · R&D")
+            signed_in = gr.Markdown(elem_id="signed-in")
+
+        def who(request: gr.Request) -> str:
+            return signed_in_markdown(request, site_settings)
+
+        demo.load(who, None, signed_in)
         with gr.Tab("Chat"):
             with gr.Row():
                 model = gr.Dropdown(models, value=models[0], label="Model")
@@ -113,21 +121,58 @@ def build_blocks(site: Site, site_settings: SiteSettings) -> gr.Blocks:
     return demo
 
 
+def signed_in_markdown(request: gr.Request, site_settings: SiteSettings) -> str:
+    """Who is using the site: the platform's signed-in identity, or the site's own login."""
+    if site_settings.auth == "proxy":
+        who = principal_name(request.headers)
+    else:
+        who = getattr(request, "username", None)
+    return f"Signed in as **{who}**" if who else ""
+
+
+def launch_options(site_settings: SiteSettings) -> dict:
+    """How Gradio serves the site on its own: the login it asks for, and its upload limit."""
+    return {
+        "server_name": site_settings.host, "server_port": site_settings.port, "show_error": True,
+        "max_file_size": int(site_settings.upload_max_mb * 2**20), "ssr_mode": False,
+        "auth": Authenticator(site_settings.users) if site_settings.users else None,
+    }
+
+
+def proxied_app(demo: gr.Blocks, site_settings: SiteSettings):
+    """The site behind the platform's sign-in (AVA_RD_AUTH=proxy): an app whose middleware answers
+    401 to every request without the platform's identity, Gradio mounted inside it.
+
+    Gradio's own ``launch`` calls the site over loopback while starting, without that identity;
+    mounted, its start-up runs in the app's lifespan instead, so no request is let through.
+    """
+    from fastapi import FastAPI
+
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    app.add_middleware(RequirePrincipal)
+    return gr.mount_gradio_app(app, demo, path="/", auth_dependency=request_user, show_error=True,
+                               max_file_size=int(site_settings.upload_max_mb * 2**20), ssr_mode=False)
+
+
 def main() -> None:
     from ava_core.logging import configure_logging
     from ava_core.settings import Settings
     from gradio_app.session import build_engines
 
     site_settings = SiteSettings()
-    check_login(site_settings.host, site_settings.users)  # before anything slow or listening
+    check_login(site_settings.host, site_settings.users, site_settings.auth)  # before anything slow or listening
     configure_logging(quiet=True)
     site = Site(build_engines(Settings()))
-    demo = build_blocks(site, site_settings)
-    demo.queue().launch(
-        server_name=site_settings.host, server_port=site_settings.port,
-        auth=Authenticator(site_settings.users) if site_settings.users else None,
-        max_file_size=int(site_settings.upload_max_mb * 1024 * 1024), show_error=True,
-    )
+    demo = build_blocks(site, site_settings).queue()
+    if site_settings.auth == "proxy":
+        import uvicorn
+
+        print(f"* AVA R&D on http://{site_settings.host}:{site_settings.port}, signed in by the platform "
+              "(AVA_RD_AUTH=proxy)", flush=True)
+        uvicorn.run(proxied_app(demo, site_settings), host=site_settings.host, port=site_settings.port,
+                    log_level="warning")
+    else:
+        demo.launch(**launch_options(site_settings))
 
 
 if __name__ == "__main__":

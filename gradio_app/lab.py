@@ -132,11 +132,10 @@ def eval_markdown(engines: Engines, path: Path) -> str:
 
 def funnel_rows(engines: Engines, since_days: int = 30) -> list[list]:
     from ava_core.report import funnel_report
+    from gradio_app.conversations import window
 
-    now = datetime.now(engines.profile.tz)
-    # Chats tried on a chosen clock may be dated ahead of today: they count too.
-    report = funnel_report(engines.store, engines.profile, since=now - timedelta(days=since_days),
-                           until=now + timedelta(days=366))
+    since, until = window(engines, since_days)
+    report = funnel_report(engines.store, engines.profile, since=since, until=until)
     rows = [[s.name, s.conversations, "" if s.rate_from_previous is None else f"{s.rate_from_previous:.0%}"]
             for s in report.funnel]
     return rows + [["handed off", report.handoffs, ""], ["opted out", report.opted_out, ""]]

@@ -8,9 +8,10 @@ from pathlib import Path
 import gradio as gr
 
 from ava_core.errors import AvaError
-from gradio_app import lab
+from gradio_app import conversations, lab
 from gradio_app.settings import SiteSettings
 from gradio_app.site import Site, saved_dir
+from gradio_app.uploads import FORMATS, Uploads, uploads_dir
 
 
 def _fail(exc: Exception):
@@ -76,9 +77,18 @@ def compare_tab(site: Site) -> None:
 
 
 def knowledge_tab(site: Site, site_settings: SiteSettings) -> None:
+    uploads = Uploads(site.engines, uploads_dir(site.engines), max_bytes=int(site_settings.upload_max_mb * 2**20),
+                      on_knowledge=site.use_knowledge)
     with gr.Tab("Knowledge"):
-        query = gr.Textbox(label="Search as a lead would ask")
-        hits = gr.Dataframe(headers=["score", "kind", "source", "passage"], wrap=True, interactive=False)
+        query = gr.Textbox(label="Search as a lead would ask", elem_id="knowledge-query")
+        hits = gr.Dataframe(headers=["score", "kind", "source", "passage"], wrap=True, interactive=False,
+                            elem_id="knowledge-hits")
+        with gr.Accordion("Upload documents or objection pairs", open=True):
+            files = gr.File(file_count="multiple", type="filepath", elem_id="knowledge-files",
+                            label=f"{FORMATS}; up to {site_settings.upload_max_mb:g} MB each")
+            ingest = gr.Button("Ingest", variant="primary", elem_id="knowledge-ingest")
+            ingested = gr.Dataframe(headers=["file", "result", "detail"], wrap=True, interactive=False,
+                                    elem_id="knowledge-ingested")
         default_eval = next((str(p) for p in (Path("examples/knowledge/eval.yaml"),) if p.exists()), "")
         eval_path = gr.Textbox(default_eval, label="Eval file (labelled messages)")
         run_eval = gr.Button("Run the eval (recall@1, recall@3, MRR)")
@@ -90,6 +100,18 @@ def knowledge_tab(site: Site, site_settings: SiteSettings) -> None:
             except AvaError as exc:
                 _fail(exc)
 
+        def upload(paths, progress=gr.Progress()):
+            try:
+                results = uploads.ingest([(Path(p), Path(p).name) for p in paths or []],
+                                         lambda share, what: progress(share, desc=what))
+            except AvaError as exc:
+                _fail(exc)
+            failed = [r for r in results if not r.ok]
+            if failed:
+                gr.Warning("Not ingested: " + "; ".join(r.detail for r in failed))
+            rows = [[r.name, "ingested" if r.ok else "refused", r.detail] for r in results]
+            return rows, None
+
         def evaluate(path):
             try:
                 return lab.eval_markdown(site.engines, Path(path))
@@ -97,12 +119,55 @@ def knowledge_tab(site: Site, site_settings: SiteSettings) -> None:
                 _fail(exc)
 
         query.submit(search, query, hits)
+        ingest.click(upload, files, [ingested, files])
         run_eval.click(evaluate, eval_path, scores)
 
 
 def conversations_tab(site: Site) -> None:
+    engines = site.engines
     with gr.Tab("Conversations"):
-        days = gr.Slider(1, 365, value=30, step=1, label="Last days")
-        refresh = gr.Button("Refresh")
+        with gr.Row():
+            days = gr.Slider(1, 365, value=30, step=1, label="Last days")
+            refresh = gr.Button("Refresh", elem_id="conversations-refresh")
         funnel = gr.Dataframe(headers=["step", "conversations", "from previous"], interactive=False)
-        refresh.click(lambda d: lab.funnel_rows(site.engines, int(d)), days, funnel)
+        with gr.Row():
+            text = gr.Textbox(label="Lead name or phone", scale=3, elem_id="conversations-search")
+            outcome = gr.Dropdown(conversations.OUTCOMES, value="any", label="Outcome", scale=1)
+            reveal = gr.Checkbox(False, label="Reveal phone numbers", scale=1)
+        listing = gr.Dataframe(headers=conversations.LIST_HEADERS, interactive=False, elem_id="conversations")
+        with gr.Row():
+            chosen = gr.Number(None, label="Conversation id (or click a row)", precision=0, elem_id="conversation-id")
+            show = gr.Button("Open", elem_id="conversation-open")
+        header = gr.Markdown(elem_id="conversation-header")
+        with gr.Row():
+            with gr.Column(scale=1):
+                transcript = gr.Markdown(elem_id="conversation-transcript")
+            with gr.Column(scale=1):
+                trace = gr.Dataframe(headers=conversations.TRACE_HEADERS, wrap=True, interactive=False,
+                                     label="Trace, turn by turn", elem_id="conversation-trace", max_height=900)
+
+        def browse(d, text, outcome, reveal):
+            found = conversations.find(engines, days=int(d), text=text or "", outcome=outcome)
+            return lab.funnel_rows(engines, int(d)), conversations.list_rows(engines, found, reveal=reveal)
+
+        def open_one(conversation_id, reveal):
+            if conversation_id is None:
+                raise gr.Error("give a conversation id, or click a row of the list")
+            try:
+                return conversations.open_conversation(engines, int(conversation_id), reveal=reveal)
+            except AvaError as exc:
+                _fail(exc)
+
+        def pick(evt: gr.SelectData):
+            return evt.row_value[0] if evt.row_value else gr.update()
+
+        filters = [days, text, outcome, reveal]
+        refresh.click(browse, filters, [funnel, listing])
+        text.submit(browse, filters, [funnel, listing])
+        outcome.change(browse, filters, [funnel, listing])
+        listing.select(pick, None, chosen).then(open_one, [chosen, reveal], [header, transcript, trace])
+        show.click(open_one, [chosen, reveal], [header, transcript, trace])
+        # Revealing redraws what is on screen with or without the full numbers.
+        reveal.change(browse, filters, [funnel, listing]).then(
+            lambda c, r: open_one(c, r) if c is not None else (gr.update(), gr.update(), gr.update()),
+            [chosen, reveal], [header, transcript, trace])

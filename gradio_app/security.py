@@ -48,12 +48,20 @@ def is_loopback(host: str) -> bool:
         return False  # a name other than localhost may resolve to anything
 
 
-def check_login(host: str, users: dict[str, str]) -> None:
-    """Refuse to listen beyond this machine without a login."""
+def check_login(host: str, users: dict[str, str], auth: str = "users") -> None:
+    """Refuse to listen beyond this machine without a login: the site's own, or the platform's."""
+    if auth == "proxy":
+        if users:
+            raise ConfigError(
+                "AVA_RD_AUTH=proxy and AVA_RD_USERS are both set: behind the platform's sign-in the site has no "
+                "login of its own; unset AVA_RD_USERS, or AVA_RD_AUTH to use it"
+            )
+        return
     if not users and not is_loopback(host):
         raise ConfigError(
             f"the R&D site would listen on {host} with no login: set AVA_RD_USERS to JSON of user -> hash "
-            f"(make one with `python -m gradio_app.hash_password`), or bind to 127.0.0.1"
+            "(make one with `python -m gradio_app.hash_password`); or AVA_RD_AUTH=proxy when the platform's "
+            "sign-in (Container Apps authentication) stands in front; or bind to 127.0.0.1"
         )
 
 

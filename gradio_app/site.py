@@ -11,6 +11,7 @@ from pathlib import Path
 import dateparser
 
 from ava_core.errors import ConfigError
+from ava_core.knowledge.base import Knowledge
 from gradio_app.security import mask_phone
 from gradio_app.session import Engines, LeadSession, Turn
 
@@ -65,6 +66,12 @@ class Site:
         key = uuid.uuid4().hex
         self.sessions[key] = session
         return key
+
+    def use_knowledge(self, knowledge: Knowledge) -> None:
+        """Search ``knowledge`` from now on, in the conversations already open too."""
+        self.engines.knowledge = knowledge
+        for session in self.sessions.values():
+            session.assistant.engine.knowledge = knowledge
 
     def session(self, key: str | None) -> LeadSession | None:
         return self.sessions.get(key or "")

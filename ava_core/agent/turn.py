@@ -186,9 +186,10 @@ class Engine:
             return state.model_copy(update={"outcome": "silent"})
         spoken = any(m.role == "assistant" and m.text and not m.tool_calls for m in messages)
         guidance = self._guidance(state.read_text, self._snapshot(state), spoken=spoken)
-        trace = [self._event("knowledge", "objection_guidance", started=time.perf_counter(),
-                             result=[{"objection": g.objection, "source": g.source, "score": round(g.score, 3)}
-                                     for g in guidance])] if guidance else []
+        trace = [self._audit(state, self._event(
+            "knowledge", "objection_guidance", started=time.perf_counter(),
+            result=[{"objection": g.objection, "source": g.source, "score": round(g.score, 3)} for g in guidance],
+        ))] if guidance else []
         return state.model_copy(update={"guidance": guidance, "trace": trace})
 
     def think(self, state: TurnState) -> TurnState:
@@ -214,8 +215,8 @@ class Engine:
             response = self.model.complete(request)
         except AvaError as exc:
             logger.bind(conversation_id=state.conversation_id, alert="model").error("model failed: {}", exc)
-            failed = state.model_copy(update={"trace": state.trace + [self._event(
-                "fallback", self.model.name, result=str(exc), ok=False, started=started)]})
+            failed = state.model_copy(update={"trace": state.trace + [self._audit(state, self._event(
+                "fallback", self.model.name, result=str(exc), ok=False, started=started))]})
             return self._fall_back(failed, f"the model failed: {exc}")
         event = self._event(
             "model", f"{response.provider or self.model.name}:{response.model or self.model.name}",
@@ -296,8 +297,9 @@ class Engine:
         times = unoffered_times(self.profile, text, allowed=self._allowed_starts(state, snapshot), now=snapshot.now,
                                 lead_tz=lead_tz)
         if claims or times:
-            guard = self._event("guard", "unbacked_claim" if claims else "unoffered_time",
-                                args={"claims": claims, "times": times}, result=text, ok=False, started=started)
+            guard = self._audit(state, self._event(
+                "guard", "unbacked_claim" if claims else "unoffered_time",
+                args={"claims": claims, "times": times}, result=text, ok=False, started=started))
             state = state.model_copy(update={"trace": state.trace + [guard]})
             if state.claim_retries >= MAX_CLAIM_RETRIES:
                 problems = ([f"claiming actions it did not take: {claims}"] if claims else []) + (
@@ -404,6 +406,12 @@ class Engine:
         if pair is None:
             return []
         return [Guidance(objection=pair.text, response=pair.response or "", source=pair.source, score=pair.score)]
+
+    def _audit(self, state: TurnState, event: TraceEvent) -> TraceEvent:
+        """Keep a trace event the model and tool audit tables do not hold, so the turn reads back whole."""
+        self.store.record_trace_event(state.conversation_id, state.turn_id, event.kind, event.name, event.args,
+                                      event.result, ok=event.ok, latency_ms=event.latency_ms, at=event.at)
+        return event
 
     def _event(self, kind: str, name: str, *, started: float, args: dict | None = None, result: Any = None,
                ok: bool = True, usage: Usage | None = None) -> TraceEvent:

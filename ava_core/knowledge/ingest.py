@@ -97,13 +97,23 @@ def ingest(
         counts = report.counts[kind]
         old_hashes: dict[tuple[str, str], set[str]] = {}
         old_ids: set[str] = set()
+        elsewhere: dict[str, str] = {}  # objection id -> the file outside this ingest that holds it
         for point in index.stored(kind):
             if in_scope(point.source, scopes):
                 old_hashes.setdefault((point.source, point.key), set()).add(point.hash)
                 old_ids.add(point.id)
+            elif kind == "objection":
+                elsewhere[point.key] = point.source
         new_ids: set[str] = set()
         new_keys: set[tuple[str, str]] = set()
         for unit in (u for u in units if u.kind == kind):
+            if unit.key in elsewhere:
+                # Eval files and the trace name a pair by its id: two pairs under one id would be ambiguous.
+                raise KnowledgeError(
+                    f"objection id {unit.key!r} is in both {unit.source} and {elsewhere[unit.key]} (already "
+                    f"ingested); ids must be unique: rename one, or if {elsewhere[unit.key]} was moved or deleted, "
+                    "ingest its folder so its pairs are dropped (or start over with `ava ingest --rebuild`)"
+                )
             ident = (unit.source, unit.key)
             new_keys.add(ident)
             ids = unit.point_ids()

@@ -214,4 +214,21 @@ MIGRATIONS: list[str] = [
     ALTER TABLE appointments ADD COLUMN cancel_reason TEXT;
     ALTER TABLE appointments ADD COLUMN moved_to INTEGER REFERENCES appointments(id);
     """,
+    # 8: the trace events the audit tables do not hold (the objection guidance a turn found, a guard
+    # that refused a reply, a model that failed), so a stored conversation reads back with its trace.
+    """
+    CREATE TABLE trace_events (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        turn_id TEXT NOT NULL,
+        kind TEXT NOT NULL,                  -- knowledge | guard | fallback
+        name TEXT NOT NULL,
+        args TEXT,                           -- JSON; sealed when a data key is set
+        result TEXT,                         -- JSON; sealed when a data key is set
+        ok INTEGER NOT NULL,
+        latency_ms REAL NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX trace_events_by_conversation ON trace_events(conversation_id, id);
+    """,
 ]

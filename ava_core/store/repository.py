@@ -608,7 +608,7 @@ class Store:
     # Child tables of a conversation, in the order they are exported and deleted.
     _CONVERSATION_TABLES = (
         "messages", "qualification_answers", "area_checks", "offered_slots", "appointments", "tool_calls",
-        "model_calls", "crm_conversations",
+        "model_calls", "crm_conversations", "trace_events",
     )
 
     def inactive_conversations(self, before: datetime, *, limit: int = 500) -> list[int]:
@@ -952,6 +952,30 @@ class Store:
                 "output_tokens, latency_ms, cost_usd, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (conversation_id, turn_id, provider, model, input_tokens, cached_tokens, output_tokens,
                  latency_ms, cost_usd, _iso(at)),
+            )
+
+    def record_trace_event(
+        self,
+        conversation_id: int,
+        turn_id: str,
+        kind: str,
+        name: str,
+        args: Any,
+        result: Any,
+        *,
+        ok: bool,
+        latency_ms: float,
+        at: datetime,
+    ) -> None:
+        """A turn's trace event that no audit table holds (knowledge guidance, a guard, a fallback)."""
+        with self._unit(write=True) as conn:
+            conn.execute(
+                "INSERT INTO trace_events (conversation_id, turn_id, kind, name, args, result, ok, latency_ms, "
+                "created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (conversation_id, turn_id, kind, name,
+                 self._sealer.seal(json.dumps(args, default=str, ensure_ascii=False)),
+                 self._sealer.seal(json.dumps(result, default=str, ensure_ascii=False)),
+                 int(ok), latency_ms, _iso(at)),
             )
 
     def usage_totals(self, conversation_id: int) -> dict[str, float]:

@@ -143,7 +143,9 @@ def rd_site(
         "key_vault_url": vault.secret_url("RD_AUTH_CLIENT_SECRET"),
         "identity": env.identity.id,
     }]
-    env_vars: list[dict[str, pulumi.Input[str]]] = list(settings)
+    # The platform's sign-in below is the site's login: the site trusts the identity headers it
+    # adds (and refuses requests without them) instead of keeping users of its own.
+    env_vars: list[dict[str, pulumi.Input[str]]] = [*settings, {"name": "AVA_RD_AUTH", "value": "proxy"}]
     if "AVA_QDRANT_API_KEY" in vault.secrets:
         # The knowledge is the one secret the site needs: by reference, never as a value.
         secrets.append({

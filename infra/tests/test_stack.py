@@ -215,6 +215,8 @@ def test_the_rd_site_runs_the_pushed_image_behind_a_login():
     # Secrets reach neither the site's environment nor its production store.
     env = {e["name"]: e for e in site["template"]["containers"][0]["env"]}
     assert "AVA_DB_PATH" not in env
+    # The sign-in above is the site's login: it requires the identity the platform adds to each request.
+    assert env["AVA_RD_AUTH"]["value"] == "proxy" and "AVA_RD_USERS" not in env
     assert {name for name, e in env.items() if "value" in e} & set(catalog.SECRET_SETTINGS) == set()
     # Qdrant's key, the one secret the site needs, comes by reference from Key Vault.
     secrets = {s["name"]: s for s in site["configuration"]["secrets"]}

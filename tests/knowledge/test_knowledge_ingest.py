@@ -111,6 +111,19 @@ def test_duplicate_objection_ids_across_files_are_refused(corpus, index, hash_em
         ingest([corpus], index, hash_embedder)
 
 
+def test_an_objection_id_already_ingested_from_another_file_is_refused_before_any_write(corpus, index,
+                                                                                        hash_embedder):
+    ingest([corpus], index, hash_embedder)
+    later = Path("later.yaml")
+    later.write_text("objections:\n  - {id: hail, objection: Hail would wreck panels, response: 'Rated for it.'}\n"
+                     "  - {id: brand-new, objection: Who makes the panels, response: 'Tier-1 makers.'}\n")
+    before = (index.count("domain"), index.count("objection"))
+
+    with pytest.raises(KnowledgeError, match="'hail' is in both later.yaml and corpus/objections.yaml"):
+        ingest([later], index, hash_embedder)
+    assert (index.count("domain"), index.count("objection")) == before
+
+
 def test_a_missing_path_says_which(tmp_path, index, hash_embedder):
     with pytest.raises(KnowledgeError, match="nowhere: no such file or folder"):
         ingest([Path("nowhere")], index, hash_embedder)

@@ -30,14 +30,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def site(tmp_path):
-    from gradio_app.security import hash_password
-
+def _serve(tmp_path, **settings: str):
+    """The site in its own process on a free loopback port, with these AVA_RD_ settings; yields its URL."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "AVA_RD_HOST": "127.0.0.1",
-           "AVA_RD_PORT": str(port), "AVA_RD_USERS": json.dumps({"ana": hash_password("lemon-tree")}),
-           "AVA_DB_PATH": str(tmp_path / "ava.sqlite3"), "AVA_QDRANT_PATH": str(tmp_path / "qdrant")}
+           "AVA_RD_PORT": str(port), "AVA_DB_PATH": str(tmp_path / "ava.sqlite3"),
+           "AVA_QDRANT_PATH": str(tmp_path / "qdrant"), **settings}
     process = subprocess.Popen([sys.executable, "-m", "gradio_app.app"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
@@ -59,7 +57,22 @@ def site(tmp_path):
         process.wait(timeout=10)
 
 
-def test_an_operator_logs_in_qualifies_a_lead_books_a_slot_and_runs_a_scenario(site):
+@pytest.fixture
+def site(tmp_path):
+    from gradio_app.security import hash_password
+
+    yield from _serve(tmp_path, AVA_RD_USERS=json.dumps({"ana": hash_password("lemon-tree")}))
+
+
+@pytest.fixture
+def proxied_site(tmp_path):
+    yield from _serve(tmp_path, AVA_RD_AUTH="proxy")
+
+
+def test_an_operator_logs_in_qualifies_a_lead_books_a_slot_runs_a_scenario_browses_and_uploads(site, tmp_path):
+    critters = tmp_path / "critter-guards.md"
+    critters.write_text("# Critter guards\n\nPigeons love nesting under panels, so every install includes a "
+                        "stainless steel critter guard mesh around the array at no extra charge.\n")
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page()
@@ -68,6 +81,7 @@ def test_an_operator_logs_in_qualifies_a_lead_books_a_slot_and_runs_a_scenario(s
         page.get_by_label("password").fill("lemon-tree")
         page.get_by_role("button", name="Login").click()
         expect = playwright.expect
+        expect(page.locator("#signed-in")).to_contain_text("Signed in as ana", timeout=30_000)
         page.get_by_label("Clock: now, or a date and time").fill("2026-12-01 09:30")  # a Tuesday morning
         chat = page.locator("#chat")
         page.locator("#lead-text textarea").fill("hi")
@@ -93,4 +107,42 @@ def test_an_operator_logs_in_qualifies_a_lead_books_a_slot_and_runs_a_scenario(s
         page.get_by_label("examples/scenarios/qualified-and-booked.yaml").check()
         page.locator("#run-scenarios").click()
         expect(page.locator("#scenario-results")).to_contain_text("passed", timeout=30_000)
+
+        # The conversation just had is stored: find it, masked, and open it with its trace.
+        page.get_by_role("tab", name="Conversations").click()
+        page.locator("#conversations-search textarea").fill("jordan")
+        page.locator("#conversations-refresh").click()
+        listing = page.locator("#conversations")
+        expect(listing).to_contain_text("+•••••••0142", timeout=10_000)
+        assert "+15125550142" not in listing.inner_text()
+        listing.get_by_role("gridcell", name="Jordan", exact=True).click()
+        expect(page.locator("#conversation-header")).to_contain_text("booked, qualified", timeout=10_000)
+        expect(page.locator("#conversation-transcript")).to_contain_text("https://meet.lonestarsun.example/")
+        expect(page.locator("#conversation-trace")).to_contain_text("record_qualification")
+
+        # A document uploaded on the Knowledge tab is ingested, then found by a search.
+        page.get_by_role("tab", name="Knowledge").click()
+        page.locator("#knowledge-files input[type=file]").set_input_files(str(critters))
+        expect(page.locator("#knowledge-files")).to_contain_text("critter-guards.md", timeout=10_000)
+        page.locator("#knowledge-ingest").click()
+        expect(page.locator("#knowledge-ingested")).to_contain_text("ingested", timeout=90_000)
+        page.locator("#knowledge-query textarea").fill("will pigeons nest under my panels?")
+        page.locator("#knowledge-query textarea").press("Enter")
+        expect(page.locator("#knowledge-hits")).to_contain_text("critter-guards.md", timeout=30_000)
+        browser.close()
+
+
+def test_behind_the_platforms_sign_in_the_page_says_who_is_signed_in(proxied_site):
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        # What Container Apps' sign-in adds to every request it lets through.
+        page = browser.new_page(extra_http_headers={"X-MS-CLIENT-PRINCIPAL-NAME": "ana@lonestarsun.example"})
+        page.goto(proxied_site)
+        playwright.expect(page.locator("#signed-in")).to_contain_text("Signed in as ana@lonestarsun.example",
+                                                                      timeout=30_000)
+        page.locator("#lead-text textarea").fill("hi")
+        page.locator("#send").click()
+        playwright.expect(page.locator("#chat")).to_contain_text("Do you own your home?", timeout=30_000)
+        anonymous = browser.new_page()
+        assert anonymous.goto(proxied_site).status == 401
         browser.close()
