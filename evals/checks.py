@@ -20,7 +20,7 @@ from ava_core.agent.prompt import PROMPTS
 from ava_core.language.detection import detect, profile_vocabulary
 from ava_core.profile import load_profile
 from ava_core.profile.models import Profile
-from ava_core.scenario import Scenario, ScenarioResult, load_scenario
+from ava_core.scenario import Scenario, ScenarioResult, check_turns, load_scenario
 from ava_core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,8 +62,18 @@ def _profile(path: str) -> Profile:
 
 
 def outcome(played: Played) -> list[str]:
-    """The scenario's own expectations: qualified, booked, hand-off, opted out, tools, replies."""
-    return list(played.result.failures)
+    """The scenario's own expectations: qualified, booked, hand-off, opted out, tools, replies.
+
+    The engine's result lists the per-message expectations too; those are ``answers``' to
+    report, so a reply off the point counts once, under its own kind."""
+    per_turn = set(answers(played))
+    return [failure for failure in played.result.failures if failure not in per_turn]
+
+
+def answers(played: Played) -> list[str]:
+    """Each message whose turn says what its reply must be about (``turns[].expect``) got a reply
+    about that: the lead's question was answered, not met with the next line of the script."""
+    return check_turns(played.scenario.turns, played.result.transcript)
 
 
 def tools(played: Played) -> list[str]:
@@ -240,6 +250,7 @@ def _digits(text: str) -> str:
 
 CHECKS: dict[str, Callable[[Played], list[str]]] = {
     "outcome": outcome,
+    "answers": answers,
     "tools": tools,
     "whatsapp_fit": whatsapp_fit,
     "no_promises": no_promises,
