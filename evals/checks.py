@@ -3,7 +3,9 @@
 Each check reads a ``Played`` (the scenario, the engine's result and the business's own
 words) and returns the ways the conversation fell short, one sentence each; an empty list
 is a pass. The pytest suite calls them directly, the promptfoo assertion files call them on
-the provider's metadata, so a rule lives here once.
+the provider's metadata, so a rule lives here once. promptfoo starts a fresh Python for every
+assertion, so what only one check needs (the language detector, the prompt templates) is
+imported by that check.
 """
 
 from __future__ import annotations
@@ -16,8 +18,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ava_core.agent.prompt import PROMPTS
-from ava_core.language.detection import detect, profile_vocabulary
 from ava_core.profile import load_profile
 from ava_core.profile.models import Profile
 from ava_core.scenario import Scenario, ScenarioResult, check_turns, load_scenario
@@ -192,6 +192,8 @@ def _said_by_business(sentence: str, corpus: str) -> bool:
 
 def language(played: Played) -> list[str]:
     """Replies are in the language of the message they answer, once that message shows one."""
+    from ava_core.language.detection import detect, profile_vocabulary
+
     profile = played.profile
     served, vocabulary = profile.served_languages, profile_vocabulary(profile)
     failures = []
@@ -229,6 +231,8 @@ def no_leaks(played: Played) -> list[str]:
 @cache
 def _instruction_lines() -> list[str]:
     """The system prompt's own sentences (not the profile's, which AVA may repeat), folded."""
+    from ava_core.agent.prompt import PROMPTS
+
     lines = []
     for template in PROMPTS.glob("*.j2"):
         for line in template.read_text(encoding="utf-8").splitlines():
