@@ -1,10 +1,10 @@
 """Scenario files: a scripted lead, a frozen clock, and expectations about the outcome.
 
 The format is shared by tests, evals and the R&D app, so it stays stable:
-name, profile, now, channel, lead, model, turns (each with an optional expect about its own replies),
-replay, expect, known_gap; and, to run against
-outside APIs offline: settings (AVA settings by field name, e.g. ``geo: google``) and
-http_fixtures (a recording, relative to the scenario file, see ``ava_core/recorded_http.py``).
+name, profile, now, channel, lead, model, turns (each may say what its replies must contain),
+replay, expect, known_gap; and, to run against outside APIs offline: settings (AVA settings by
+field name, e.g. ``geo: google``) and http_fixtures (a recording, relative to the scenario file,
+see ``ava_core/recorded_http.py``).
 """
 
 from __future__ import annotations
