@@ -18,7 +18,7 @@ TORCH  := 2.13.0
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 PIP_LOCKED := --quiet --require-hashes --no-deps
 
-.PHONY: install shellcheck chromium run chat test lint typecheck lock data bench clean evals
+.PHONY: install shellcheck chromium promptfoo promptfoo-for-tests run chat test lint typecheck lock data bench clean evals
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,13 +59,29 @@ data: install
 ## The conversation evals (docs/evals.md): the persona suite through promptfoo, pinned in
 ## evals/package-lock.json and installed into evals/node_modules (browsers and the ONNX runtime
 ## skipped: the suite needs neither). Offline on the playbook; with model keys set, on each
-## configured model too. Writes evals/results/<stamp>.json and .md; exits 100 on a failure.
-PROMPTFOO := evals/node_modules/.bin/promptfoo
-$(PROMPTFOO): evals/package.json evals/package-lock.json
-	cd evals && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
-	touch $(PROMPTFOO)
+## configured model too (AVA_EVALS_MODELS=playbook keeps it offline). Writes
+## evals/results/<stamp>.json and .md; exits 100 on a failure.
+# promptfoo 0.121 wants Node ^20.20 or >=22.22 (--engine-strict says so plainly); Debian's nodejs
+# is older, so Node is not installed here. The install is redone when package.json or the lock
+# change, by content rather than file times: a CI cache restores node_modules older than the
+# fresh checkout's lock.
+PROMPTFOO_STAMP := evals/node_modules/.installed-lock
+promptfoo:
+	@sha256sum evals/package.json evals/package-lock.json | cmp -s - $(PROMPTFOO_STAMP) || { \
+	  (cd evals && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 ONNXRUNTIME_NODE_INSTALL=skip \
+	    npm ci --no-audit --no-fund --loglevel=error --engine-strict) && \
+	  sha256sum evals/package.json evals/package-lock.json > $(PROMPTFOO_STAMP); }
 
-evals: data $(PROMPTFOO)
+# For the suite's promptfoo tests (tests/persona_suite/test_promptfoo_run.py): without a Node that
+# fits promptfoo's engines (above), they are skipped on a developer's machine with this note, and
+# fail in CI (CI=true); .ci/run's `make evals` needs it either way.
+NODE_FITS := node -e 'const [a, b] = process.versions.node.split(".").map(Number); \
+	process.exit((a === 20 && b >= 20) || (a === 22 && b >= 22) || a > 22 ? 0 : 1)'
+promptfoo-for-tests:
+	@if command -v npm >/dev/null && $(NODE_FITS) 2>/dev/null; then $(MAKE) --no-print-directory promptfoo; \
+	else echo "note: promptfoo needs Node ^20.20 or >=22.22 with npm (https://nodejs.org); the promptfoo tests are skipped"; fi
+
+evals: data promptfoo
 	HF_HUB_OFFLINE=1 $(BIN)/python -m evals.run
 
 ## The R&D site at http://127.0.0.1:7860 on embedded defaults (SQLite file, playbook model, local
@@ -80,14 +96,15 @@ chat: data
 	$(BIN)/ava config check
 	HF_HUB_OFFLINE=1 $(BIN)/ava chat
 
-## The linter, the suite (with the Dockerfile and workflow lints), then the Pulumi mock tests.
 # Chromium, from Debian: the R&D site's browser test drives it through Playwright.
 chromium:
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; \
 	  else echo "note: chromium is missing (sudo apt-get install chromium); the R&D site's browser test is skipped"; fi; }
 
-test: install shellcheck chromium $(INFRA_STAMP)
+## The linter, the suite (with the Dockerfile and workflow lints, and promptfoo's own run of a
+## few personas), then the Pulumi mock tests. CI runs `make evals` after it (.ci/run).
+test: install shellcheck chromium promptfoo-for-tests $(INFRA_STAMP)
 	$(BIN)/ruff check .
 	HF_HUB_OFFLINE=1 $(BIN)/pytest
 	cd infra && ../$(INFRA_VENV)/bin/pytest

@@ -1,9 +1,10 @@
 """Scenario files: a scripted lead, a frozen clock, and expectations about the outcome.
 
 The format is shared by tests, evals and the R&D app, so it stays stable:
-name, profile, now, channel, lead, model, turns, replay, expect, known_gap; and, to run against
-outside APIs offline: settings (AVA settings by field name, e.g. ``geo: google``) and
-http_fixtures (a recording, relative to the scenario file, see ``ava_core/recorded_http.py``).
+name, profile, now, channel, lead, model, turns (each may say what its replies must contain),
+replay, expect, known_gap; and, to run against outside APIs offline: settings (AVA settings by
+field name, e.g. ``geo: google``) and http_fixtures (a recording, relative to the scenario file,
+see ``ava_core/recorded_http.py``).
 """
 
 from __future__ import annotations
@@ -46,9 +47,22 @@ class Lead(_Strict):
     id: str | None = Field(None, description="channel address; defaults to the phone")
 
 
+class TurnExpect(_Strict):
+    """What the replies to one message must say: that what the lead asked was answered.
+
+    The same words as the scenario's ``expect:``, about this message's replies alone, so an
+    answer that is true but off the point ("solar makes sense over $100 a month" to "do you
+    install pool heaters?") fails where a reply anywhere in the conversation would not."""
+
+    reply_contains: list[str] | None = Field(None, description="each text appears in a reply to this message")
+    reply_contains_any: list[str] | None = Field(
+        None, min_length=1, description="at least one of these texts appears in a reply to this message")
+
+
 class ScenarioTurn(_Strict):
     user: str
     wait_minutes: float = Field(2, ge=0, description="time since the previous turn")
+    expect: TurnExpect | None = None
 
 
 class Expect(_Strict):
@@ -208,7 +222,7 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None, *, data_d
                 transcript.append({"role": "assistant", "text": message.text, "at": clock.now().isoformat()})
         outcome = conversation_outcome(assistant, conversation_id, profile)
         usage = assistant.store.usage_totals(conversation_id) if conversation_id else {}
-    failures = check(scenario.expect, outcome, transcript, calls)
+    failures = check(scenario.expect, outcome, transcript, calls) + check_turns(scenario.turns, transcript)
     if recorded is not None:  # a call nothing answered: the recording is missing an exchange
         failures += [f"no recorded exchange for {what}" for what in recorded.unmatched]
     return ScenarioResult(name=scenario.name, passed=not failures, failures=failures, transcript=transcript,
@@ -285,4 +299,26 @@ def check(expect: Expect, outcome: Outcome, transcript: list[dict[str, str]], ca
         too_long = [b for b in bubbles if len(b) > expect.max_bubble_chars]
         if too_long:
             failures.append(f"{len(too_long)} bubble(s) longer than {expect.max_bubble_chars} characters")
+    return failures
+
+
+def check_turns(turns: list[ScenarioTurn], transcript: list[dict[str, str]]) -> list[str]:
+    """Every per-message expectation (``turns[].expect``) that does not hold, as a sentence."""
+    replies: list[list[str]] = []  # the bubbles after each lead message, up to the next one
+    for line in transcript:
+        if line["role"] == "user":
+            replies.append([])
+        elif replies:
+            replies[-1].append(line["text"].casefold())
+    failures = []
+    for number, (turn, answer) in enumerate(zip(turns, replies, strict=False), start=1):
+        if turn.expect is None:
+            continue
+        said = f"turn {number} ({turn.user[:40]!r})"
+        for wanted in turn.expect.reply_contains or []:
+            if not any(wanted.casefold() in bubble for bubble in answer):
+                failures.append(f"{said}: no reply to it contains {wanted!r}")
+        wanted_any = turn.expect.reply_contains_any
+        if wanted_any and not any(w.casefold() in bubble for w in wanted_any for bubble in answer):
+            failures.append(f"{said}: no reply to it mentions any of {wanted_any}")
     return failures

@@ -3,7 +3,9 @@
 Each check reads a ``Played`` (the scenario, the engine's result and the business's own
 words) and returns the ways the conversation fell short, one sentence each; an empty list
 is a pass. The pytest suite calls them directly, the promptfoo assertion files call them on
-the provider's metadata, so a rule lives here once.
+the provider's metadata, so a rule lives here once. promptfoo starts a fresh Python for every
+assertion, so what only one check needs (the language detector, the prompt templates) is
+imported by that check.
 """
 
 from __future__ import annotations
@@ -16,11 +18,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ava_core.agent.prompt import PROMPTS
-from ava_core.language.detection import detect, profile_vocabulary
 from ava_core.profile import load_profile
 from ava_core.profile.models import Profile
-from ava_core.scenario import Scenario, ScenarioResult, load_scenario
+from ava_core.scenario import Scenario, ScenarioResult, check_turns, load_scenario
 from ava_core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,8 +62,18 @@ def _profile(path: str) -> Profile:
 
 
 def outcome(played: Played) -> list[str]:
-    """The scenario's own expectations: qualified, booked, hand-off, opted out, tools, replies."""
-    return list(played.result.failures)
+    """The scenario's own expectations: qualified, booked, hand-off, opted out, tools, replies.
+
+    The engine's result lists the per-message expectations too; those are ``answers``' to
+    report, so a reply off the point counts once, under its own kind."""
+    per_turn = set(answers(played))
+    return [failure for failure in played.result.failures if failure not in per_turn]
+
+
+def answers(played: Played) -> list[str]:
+    """Each message whose turn says what its reply must be about (``turns[].expect``) got a reply
+    about that: the lead's question was answered, not met with the next line of the script."""
+    return check_turns(played.scenario.turns, played.result.transcript)
 
 
 def tools(played: Played) -> list[str]:
@@ -186,6 +196,8 @@ def _said_by_business(sentence: str, corpus: str) -> bool:
 
 def language(played: Played) -> list[str]:
     """Replies are in the language of the message they answer, once that message shows one."""
+    from ava_core.language.detection import detect, profile_vocabulary
+
     profile = played.profile
     served, vocabulary = profile.served_languages, profile_vocabulary(profile)
     failures = []
@@ -223,6 +235,8 @@ def no_leaks(played: Played) -> list[str]:
 @cache
 def _instruction_lines() -> list[str]:
     """The system prompt's own sentences (not the profile's, which AVA may repeat), folded."""
+    from ava_core.agent.prompt import PROMPTS
+
     lines = []
     for template in PROMPTS.glob("*.j2"):
         for line in template.read_text(encoding="utf-8").splitlines():
@@ -244,6 +258,7 @@ def _digits(text: str) -> str:
 
 CHECKS: dict[str, Callable[[Played], list[str]]] = {
     "outcome": outcome,
+    "answers": answers,
     "tools": tools,
     "whatsapp_fit": whatsapp_fit,
     "no_promises": no_promises,

@@ -12,12 +12,13 @@ import time
 from pathlib import Path
 
 from ava_core.scenario import load_scenario, run_scenario
+from evals.tests import named
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def call_api(prompt: str, options: dict, context: dict) -> dict:
-    path = ROOT / context["vars"]["scenario"]
+    path = ROOT / context["vars"]["scenario"]  # an absolute path stays as it is
     scenario = load_scenario(path)
     model = (options.get("config") or {}).get("model")
     if model and scenario.model != "replay":  # a replayed script is its own model
@@ -29,7 +30,7 @@ def call_api(prompt: str, options: dict, context: dict) -> dict:
     prompt_tokens, completion_tokens = int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
     return {
         "output": "\n".join(f"{t['role']}: {t['text']}" for t in result.transcript),
-        "metadata": {"scenario": str(path.relative_to(ROOT)), "model": scenario.model,
+        "metadata": {"scenario": named(path), "model": scenario.model,
                      "known_gap": scenario.known_gap, "result": result.model_dump(mode="json")},
         "tokenUsage": {"prompt": prompt_tokens, "completion": completion_tokens,
                        "total": prompt_tokens + completion_tokens, "numRequests": int(usage.get("calls", 0))},
