@@ -9,11 +9,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ava_core.app import build_assistant
+from ava_core.calendar import LocalCalendar
 from ava_core.channels import InboundMessage, InProcessChannel
 from ava_core.clock import FrozenClock
+from ava_core.geo import ProfileAreaGeo
+from ava_core.knowledge import UnconfiguredKnowledge
 from ava_core.profile import load_profile
 from ava_core.settings import Settings
 from ava_core.store import Store
+from ava_core.tools import ToolContext
 
 ROOT = Path(__file__).resolve().parents[1]
 CHICAGO = ZoneInfo("America/Chicago")
@@ -85,3 +89,26 @@ def say(clock):
         return assistant.handle(inbound)
 
     return send
+
+
+@pytest.fixture
+def context_for(profile, store, clock):
+    """``context_for(address, first_words=None)``: a tool context for a fresh, fully qualified
+    conversation on the local calendar; ``first_words`` are the lead's opening message (its
+    language is the conversation's)."""
+
+    def make(address: str, first_words: str | None = None, name: str | None = None) -> ToolContext:
+        now = clock.now()
+        contact = store.upsert_contact("whatsapp", address, name=name, phone=address, at=now)
+        conversation = store.open_conversation(contact.id, "whatsapp", now)
+        if first_words:
+            store.add_message(conversation.id, "user", first_words, at=now)
+        for question in profile.qualification.questions:
+            store.record_answer(conversation.id, question.field, "x", "pass", now)
+        return ToolContext(
+            conversation_id=conversation.id, contact_id=contact.id, turn_id="t1", profile=profile, store=store,
+            clock=clock, calendar=LocalCalendar(profile.booking, profile.tz, store, clock),
+            geo=ProfileAreaGeo(profile.service_area), knowledge=UnconfiguredKnowledge(),
+        )
+
+    return make

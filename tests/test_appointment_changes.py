@@ -9,35 +9,15 @@ import sqlite3
 import pytest
 from loguru import logger
 
-from ava_core.calendar import LocalCalendar
-from ava_core.geo import ProfileAreaGeo
-from ava_core.knowledge import UnconfiguredKnowledge
 from ava_core.models.base import ToolCall
 from ava_core.store import Store
 from ava_core.store.migrations import MIGRATIONS
-from ava_core.tools import ToolContext, default_toolbox
+from ava_core.tools import default_toolbox
 
 TUESDAY_1PM, WEDNESDAY_9AM, THURSDAY_9AM = ("2026-12-01T13:00:00-06:00", "2026-12-02T09:00:00-06:00",
                                             "2026-12-03T09:00:00-06:00")
 
 
-@pytest.fixture
-def context_for(profile, store, clock):
-    """A tool context for a fresh, fully qualified conversation on the local calendar."""
-
-    def make(address: str) -> ToolContext:
-        now = clock.now()
-        contact = store.upsert_contact("whatsapp", address, name=None, phone=address, at=now)
-        conversation = store.open_conversation(contact.id, "whatsapp", now)
-        for question in profile.qualification.questions:
-            store.record_answer(conversation.id, question.field, "x", "pass", now)
-        return ToolContext(
-            conversation_id=conversation.id, contact_id=contact.id, turn_id="t1", profile=profile, store=store,
-            clock=clock, calendar=LocalCalendar(profile.booking, profile.tz, store, clock),
-            geo=ProfileAreaGeo(profile.service_area), knowledge=UnconfiguredKnowledge(),
-        )
-
-    return make
 
 
 @pytest.fixture

@@ -5,27 +5,16 @@ and the lead always hears where their appointment stands."""
 from __future__ import annotations
 
 from ava_core.models.replay import ReplayModel, ScriptedCall, ScriptedStep
+from tests.scripted import call, qualify
 
-QUALIFY = ScriptedStep(tool_calls=[
-    ScriptedCall(name="record_qualification", args={"field": "homeowner", "value": "yes"}),
-    ScriptedCall(name="record_qualification", args={"field": "monthly_bill", "value": "$300"}),
-    ScriptedCall(name="record_qualification", args={"field": "roof_age", "value": "3"}),
-    ScriptedCall(name="record_qualification", args={"field": "roof_shade", "value": "full sun"}),
-    ScriptedCall(name="check_service_area", args={"address_or_zip": "78704"}),
-    ScriptedCall(name="record_qualification", args={"field": "zip", "value": "78704"}),
-])
 BOOKED = [
-    QUALIFY,
+    qualify(),
     ScriptedStep(tool_calls=[ScriptedCall(name="get_free_slots")]),
     ScriptedStep(tool_calls=[ScriptedCall(name="book_appointment", args={"slot_id": "2026-12-02T09:00:00-06:00"})]),
     ScriptedStep(tool_calls=[ScriptedCall(name="send_meeting_link")]),
     ScriptedStep(text="You're booked for Wednesday at 9:00 AM! Here's your link: https://meet.lonestarsun.example/consult/1"),
 ]
 HANDOFF = "I'll have one of our solar advisors reach out to you personally, usually within the hour during business hours."
-
-
-def _call(name, **args):
-    return ScriptedStep(tool_calls=[ScriptedCall(name=name, args=args)])
 
 
 def _say(text):
@@ -48,7 +37,7 @@ def test_a_model_confirms_then_cancels_and_the_lead_is_told(make_assistant, say,
     assistant, conversation = _booked_then(
         make_assistant, say,
         _say("Of course. Just to confirm, cancel your Wednesday 9:00 AM consultation?"),
-        _call("cancel_appointment", reason="schedule conflict"),
+        call("cancel_appointment", reason="schedule conflict"),
         _say("Done, your Wednesday 9:00 AM consultation is cancelled. Text me anytime to pick a new time."),
     )
     say(assistant, "i need to cancel sorry")
@@ -89,7 +78,7 @@ def test_a_move_no_tool_made_is_not_claimed(make_assistant, say, channel, store)
     assistant, conversation = _booked_then(
         make_assistant, say,
         _say("Sure, I've rescheduled you, see you then!"),
-        _call("get_free_slots", **{"from": "2026-12-03", "to": "2026-12-03"}),
+        call("get_free_slots", **{"from": "2026-12-03", "to": "2026-12-03"}),
         _say("Sure! On Thursday I have 9:00 AM, 9:30 AM or 10:00 AM. Which works?"),
     )
     state = say(assistant, "can we do thursday instead")
@@ -101,9 +90,9 @@ def test_a_move_no_tool_made_is_not_claimed(make_assistant, say, channel, store)
 def test_a_model_moves_the_booking_and_may_name_the_old_and_new_times(make_assistant, say, channel, store):
     assistant, conversation = _booked_then(
         make_assistant, say,
-        _call("get_free_slots", **{"from": "2026-12-03", "to": "2026-12-03"}),
+        call("get_free_slots", **{"from": "2026-12-03", "to": "2026-12-03"}),
         _say("Sure! On Thursday I have 9:00 AM, 9:30 AM or 10:00 AM. Which works?"),
-        _call("reschedule_appointment", slot_id="2026-12-03T09:30:00-06:00"),
+        call("reschedule_appointment", slot_id="2026-12-03T09:30:00-06:00"),
         _say("Done! I've moved your consultation from Wednesday at 9:00 AM to Thursday at 9:30 AM. "
              "Here's your link for the new time: https://meet.lonestarsun.example/consult/2"),
     )
@@ -123,8 +112,8 @@ def test_a_model_moves_the_booking_and_may_name_the_old_and_new_times(make_assis
 def test_a_move_the_reply_never_names_is_told_to_the_lead_first(make_assistant, say, channel, store):
     assistant, conversation = _booked_then(
         make_assistant, say,
-        _call("get_free_slots", **{"from": "2026-12-03", "to": "2026-12-03"}),
-        _call("reschedule_appointment", slot_id="2026-12-03T09:30:00-06:00"),
+        call("get_free_slots", **{"from": "2026-12-03", "to": "2026-12-03"}),
+        call("reschedule_appointment", slot_id="2026-12-03T09:30:00-06:00"),
         _say("All done! Anything else?"),
     )
     before = len(channel.sent)
@@ -137,7 +126,7 @@ def test_a_move_the_reply_never_names_is_told_to_the_lead_first(make_assistant, 
 
 
 def test_a_cancel_the_reply_never_mentions_is_told_to_the_lead_first(make_assistant, say, channel):
-    assistant, _ = _booked_then(make_assistant, say, _call("cancel_appointment"), _say("Anything else I can do?"))
+    assistant, _ = _booked_then(make_assistant, say, call("cancel_appointment"), _say("Anything else I can do?"))
     before = len(channel.sent)
     say(assistant, "yes cancel it")
     assert _sent(channel, before) == ["Your solar consultation on Wednesday, Dec 2 at 9:00 AM is cancelled.",
@@ -146,7 +135,7 @@ def test_a_cancel_the_reply_never_mentions_is_told_to_the_lead_first(make_assist
 
 def test_a_hand_off_right_after_a_cancel_is_given_the_cancellation_to_say(make_assistant, say, store):
     assistant, conversation = _booked_then(
-        make_assistant, say, _call("cancel_appointment"), _call("handoff_to_human", reason="the lead is upset"),
+        make_assistant, say, call("cancel_appointment"), call("handoff_to_human", reason="the lead is upset"),
         _say("A manager will be in touch."))
     state = say(assistant, "yes cancel it. and I want to talk to a manager")
     [result] = [e.result for e in state.trace if e.kind == "tool" and e.name == "handoff_to_human"]

@@ -7,30 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from ava_core.calendar import LocalCalendar
-from ava_core.geo import ProfileAreaGeo
-from ava_core.knowledge import UnconfiguredKnowledge
 from ava_core.models.base import ToolCall
-from ava_core.tools import ToolContext, default_toolbox
-
-
-@pytest.fixture
-def context_for(profile, store, clock):
-    """A tool context for a fresh, fully qualified conversation."""
-
-    def make(address: str) -> ToolContext:
-        now = clock.now()
-        contact = store.upsert_contact("whatsapp", address, name=None, phone=address, at=now)
-        conversation = store.open_conversation(contact.id, "whatsapp", now)
-        for question in profile.qualification.questions:
-            store.record_answer(conversation.id, question.field, "x", "pass", now)
-        return ToolContext(
-            conversation_id=conversation.id, contact_id=contact.id, turn_id="t1", profile=profile, store=store,
-            clock=clock, calendar=LocalCalendar(profile.booking, profile.tz, store, clock),
-            geo=ProfileAreaGeo(profile.service_area), knowledge=UnconfiguredKnowledge(),
-        )
-
-    return make
+from ava_core.tools import default_toolbox
 
 
 def _call(ctx, name, **args):

@@ -12,18 +12,11 @@ from loguru import logger
 from ava_core.errors import ProviderError
 from ava_core.models.replay import ScriptedCall, ScriptedStep
 from ava_core.scenario import Scenario, load_scenario, run_scenario
+from tests.scripted import qualify
 
 BOOKED_LABEL = "Wednesday, Dec 2 at 9:00 AM"
 HANDOFF = "I'll have one of our solar advisors reach out to you personally, usually within the hour during business hours."
 
-QUALIFY = ScriptedStep(tool_calls=[
-    ScriptedCall(name="record_qualification", args={"field": "homeowner", "value": "yes"}),
-    ScriptedCall(name="record_qualification", args={"field": "monthly_bill", "value": "$300"}),
-    ScriptedCall(name="record_qualification", args={"field": "roof_age", "value": "3"}),
-    ScriptedCall(name="record_qualification", args={"field": "roof_shade", "value": "full sun"}),
-    ScriptedCall(name="check_service_area", args={"address_or_zip": "78704"}),
-    ScriptedCall(name="record_qualification", args={"field": "zip", "value": "78704"}),
-])
 OFFER = [ScriptedStep(tool_calls=[ScriptedCall(name="get_free_slots")]),
          ScriptedStep(text="You qualify! I have Tuesday 1 PM, Wednesday 9 AM or Thursday 9 AM. Which works?")]
 BOOK = ScriptedStep(tool_calls=[ScriptedCall(name="book_appointment", args={"slot_id": "2026-12-02T09:00:00-06:00"})])
@@ -79,7 +72,7 @@ def test_a_link_template_that_cannot_be_filled_still_tells_the_playbook_lead_the
 
 def test_a_link_failure_then_a_silent_replay_model_still_confirms_the_booking(tmp_path, settings, alerts):
     profile = _profile_with_link(tmp_path, "https://meet.example/{meeting_id}")
-    result = run_scenario(_replay(profile, QUALIFY, *OFFER, BOOK, LINK), settings)  # then the script runs out
+    result = run_scenario(_replay(profile, qualify(), *OFFER, BOOK, LINK), settings)  # then the script runs out
     assert result.outcome.booked and result.outcome.handoff
     first, second = _last_turn(result)
     assert BOOKED_LABEL in first and "send you the meeting link" in first
@@ -88,7 +81,7 @@ def test_a_link_failure_then_a_silent_replay_model_still_confirms_the_booking(tm
 
 
 def test_a_model_failure_right_after_booking_still_confirms_the_booking(settings, alerts):
-    result = run_scenario(_replay(None, QUALIFY, *OFFER, BOOK), settings)  # the script runs out after booking
+    result = run_scenario(_replay(None, qualify(), *OFFER, BOOK), settings)  # the script runs out after booking
     assert result.outcome.booked and result.outcome.handoff
     first, second = _last_turn(result)
     assert first == f"You're booked for {BOOKED_LABEL}: a 30-minute solar consultation. " \
@@ -98,7 +91,7 @@ def test_a_model_failure_right_after_booking_still_confirms_the_booking(settings
 
 
 def test_a_model_failure_after_the_link_was_made_still_gives_the_lead_the_link(settings):
-    result = run_scenario(_replay(None, QUALIFY, *OFFER, BOOK, LINK), settings)
+    result = run_scenario(_replay(None, qualify(), *OFFER, BOOK, LINK), settings)
     first, second = _last_turn(result)
     assert BOOKED_LABEL in first and "https://meet.lonestarsun.example/consult/1" in first
     assert second == HANDOFF
@@ -108,7 +101,7 @@ def test_the_step_cap_after_booking_still_confirms_the_booking(make_assistant, s
     from ava_core.models.replay import ReplayModel
 
     loop = [ScriptedStep(tool_calls=[ScriptedCall(name="check_service_area", args={"address_or_zip": "78704"})])]
-    assistant = make_assistant(model=ReplayModel([QUALIFY, *OFFER, BOOK, *loop * 10]))
+    assistant = make_assistant(model=ReplayModel([qualify(), *OFFER, BOOK, *loop * 10]))
     say(assistant, "hi, I own my home in 78704")
     assistant.engine.max_steps = 3
     state = say(assistant, "Wednesday 9am please")
@@ -121,7 +114,7 @@ def test_every_provider_failing_after_booking_still_confirms_the_booking(make_as
     from ava_core.models.failover import FailoverModel
     from ava_core.models.replay import ReplayModel
 
-    assistant = make_assistant(model=FailoverModel([ReplayModel([QUALIFY, *OFFER, BOOK])]))
+    assistant = make_assistant(model=FailoverModel([ReplayModel([qualify(), *OFFER, BOOK])]))
     say(assistant, "hi, I own my home in 78704")
     state = say(assistant, "Wednesday 9am please")  # books, then every model fails
     assert "handoff_to_human" in state.acted
@@ -132,7 +125,7 @@ def test_a_model_that_hands_off_after_booking_is_given_the_confirmation_to_say(m
     from ava_core.models.replay import ReplayModel
 
     handoff = ScriptedStep(tool_calls=[ScriptedCall(name="handoff_to_human", args={"reason": "wants a call"})])
-    assistant = make_assistant(model=ReplayModel([QUALIFY, *OFFER, BOOK, handoff, ScriptedStep(text="ok")]))
+    assistant = make_assistant(model=ReplayModel([qualify(), *OFFER, BOOK, handoff, ScriptedStep(text="ok")]))
     say(assistant, "hi, I own my home in 78704")
     state = say(assistant, "Wednesday 9am please, and can someone call me?")
     [result] = [e.result for e in state.trace if e.kind == "tool" and e.name == "handoff_to_human"]
@@ -156,7 +149,7 @@ def test_a_durable_hand_off_after_booking_still_confirms_the_booking(make_assist
     from ava_core.channels import InboundMessage
     from ava_core.models.replay import ReplayModel
 
-    assistant = make_assistant(model=ReplayModel([QUALIFY, *OFFER, BOOK]))
+    assistant = make_assistant(model=ReplayModel([qualify(), *OFFER, BOOK]))
     say(assistant, "hi, I own my home in 78704")
     clock.advance(minutes=1)
     received = assistant.receive(InboundMessage(
@@ -173,7 +166,7 @@ def test_a_model_that_books_and_then_chats_still_tells_the_lead_they_are_booked(
     from ava_core.models.replay import ReplayModel
 
     chat = ScriptedStep(text="Great choice! Anything else I can help with?")
-    assistant = make_assistant(model=ReplayModel([QUALIFY, *OFFER, BOOK, chat]))
+    assistant = make_assistant(model=ReplayModel([qualify(), *OFFER, BOOK, chat]))
     say(assistant, "hi, I own my home in 78704")
     state = say(assistant, "Wednesday 9am please")
     assert state.outcome == "reply" and "handoff_to_human" not in state.acted
@@ -186,7 +179,7 @@ def test_a_reply_that_names_the_booked_time_is_sent_as_written(make_assistant, s
     from ava_core.models.replay import ReplayModel
 
     said = "Done! See you Wednesday at 9:00 AM. The link: https://meet.lonestarsun.example/consult/1"
-    assistant = make_assistant(model=ReplayModel([QUALIFY, *OFFER, BOOK, LINK, ScriptedStep(text=said)]))
+    assistant = make_assistant(model=ReplayModel([qualify(), *OFFER, BOOK, LINK, ScriptedStep(text=said)]))
     say(assistant, "hi, I own my home in 78704")
     state = say(assistant, "Wednesday 9am please")
     assert " ".join(state.bubbles) == said

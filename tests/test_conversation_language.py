@@ -15,12 +15,10 @@ from hypothesis import strategies as st
 
 from ava_core.agent.guards import unbacked_claims, unoffered_times
 from ava_core.app import build_assistant
-from ava_core.calendar import LocalCalendar
 from ava_core.calendar.base import short_slot_label
 from ava_core.channels import InboundMessage, InProcessChannel
 from ava_core.clock import FrozenClock
 from ava_core.errors import ProviderError
-from ava_core.geo import ProfileAreaGeo
 from ava_core.knowledge import UnconfiguredKnowledge
 from ava_core.language.detection import detect, profile_vocabulary
 from ava_core.language.phrases import said
@@ -30,8 +28,9 @@ from ava_core.models.replay import ReplayModel, ScriptedCall, ScriptedStep
 from ava_core.settings import Settings
 from ava_core.state import ConversationState
 from ava_core.store import Store
-from ava_core.tools import ToolContext, default_toolbox
+from ava_core.tools import default_toolbox
 from tests.conftest import CHICAGO
+from tests.scripted import qualify
 
 HOLA = "hola, vi su anuncio de paneles solares"
 QUALIFY_ES = (HOLA, "sí, soy dueña", "como 200 dólares al mes", "unos 8 años", "pleno sol", "78704")
@@ -138,16 +137,8 @@ def test_a_model_that_fails_in_a_spanish_conversation_hands_off_in_spanish(make_
 
 def test_a_model_that_fails_right_after_booking_a_spanish_lead_confirms_it_in_spanish(
         make_assistant, say, channel, profile):
-    qualify = ScriptedStep(tool_calls=[
-        ScriptedCall(name="record_qualification", args={"field": "homeowner", "value": "yes"}),
-        ScriptedCall(name="record_qualification", args={"field": "monthly_bill", "value": "$300"}),
-        ScriptedCall(name="record_qualification", args={"field": "roof_age", "value": "3"}),
-        ScriptedCall(name="record_qualification", args={"field": "roof_shade", "value": "pleno sol"}),
-        ScriptedCall(name="check_service_area", args={"address_or_zip": "78704"}),
-        ScriptedCall(name="record_qualification", args={"field": "zip", "value": "78704"}),
-    ])
     model = ReplayModel([
-        qualify, ScriptedStep(tool_calls=[ScriptedCall(name="get_free_slots")]),
+        qualify("pleno sol"), ScriptedStep(tool_calls=[ScriptedCall(name="get_free_slots")]),
         ScriptedStep(text="¡Califica! Tengo hoy a las 13:00, mañana a las 9:00 o el jueves 3 de diciembre a las "
                           "9:00. ¿Cuál le queda mejor?"),
         ScriptedStep(tool_calls=[ScriptedCall(name="book_appointment", args={"slot_id": WEDNESDAY.isoformat()})]),
@@ -179,19 +170,9 @@ def test_the_times_a_spanish_lead_can_tap_are_spanish(make_assistant, say, chann
 
 
 @pytest.fixture
-def spanish_context(profile, store, clock):
+def spanish_context(context_for):
     """A tool context for a qualified lead who writes in Spanish."""
-    now = clock.now()
-    contact = store.upsert_contact("whatsapp", "+15125550188", name="Rosa", phone="+15125550188", at=now)
-    conversation = store.open_conversation(contact.id, "whatsapp", now)
-    store.add_message(conversation.id, "user", "hola, quiero información sobre los paneles solares", at=now)
-    for question in profile.qualification.questions:
-        store.record_answer(conversation.id, question.field, "x", "pass", now)
-    return ToolContext(
-        conversation_id=conversation.id, contact_id=contact.id, turn_id="t1", profile=profile, store=store,
-        clock=clock, calendar=LocalCalendar(profile.booking, profile.tz, store, clock),
-        geo=ProfileAreaGeo(profile.service_area), knowledge=UnconfiguredKnowledge(),
-    )
+    return context_for("+15125550188", "hola, quiero información sobre los paneles solares", name="Rosa")
 
 
 def _call(ctx, name, **args):

@@ -8,8 +8,9 @@ from datetime import datetime
 from babel.dates import format_datetime
 
 from ava_core.channels import InProcessChannel
-from ava_core.models.replay import ReplayModel, ScriptedCall, ScriptedStep
+from ava_core.models.replay import ReplayModel, ScriptedStep
 from tests.conftest import CHICAGO
+from tests.scripted import call, qualify
 
 CONFIRMATION_EN = "Understood, you won't hear from us again. Have a great day!"
 CONFIRMATION_ES = "Entendido, no le volveremos a escribir. ¡Que tenga un excelente día!"
@@ -22,24 +23,13 @@ def _replay(*steps):
     return ReplayModel([s if isinstance(s, ScriptedStep) else ScriptedStep(**s) for s in steps])
 
 
-def _call(name, **args):
-    return ScriptedStep(tool_calls=[ScriptedCall(name=name, args=args)])
-
-
 def _sent(channel, since=0):
     return [m.text for _, m in channel.sent[since:]]
 
 
 QUALIFY = [
-    ScriptedStep(tool_calls=[
-        ScriptedCall(name="record_qualification", args={"field": "homeowner", "value": "yes"}),
-        ScriptedCall(name="record_qualification", args={"field": "monthly_bill", "value": "$300"}),
-        ScriptedCall(name="record_qualification", args={"field": "roof_age", "value": "3"}),
-        ScriptedCall(name="record_qualification", args={"field": "roof_shade", "value": "full sun"}),
-        ScriptedCall(name="check_service_area", args={"address_or_zip": "78704"}),
-        ScriptedCall(name="record_qualification", args={"field": "zip", "value": "78704"}),
-    ]),
-    _call("get_free_slots"),
+    qualify(),
+    call("get_free_slots"),
 ]
 
 
@@ -97,7 +87,7 @@ def test_start_on_the_web_chat_stays_silent(make_assistant, say, store, clock):
 
 
 def test_the_model_can_opt_a_lead_out_and_the_turn_ends_with_the_confirmation(make_assistant, say, channel, store):
-    model = _replay(_call("opt_out_lead", reason="the lead said they are done with us", language="es"),
+    model = _replay(call("opt_out_lead", reason="the lead said they are done with us", language="es"),
                     {"text": "this text must never be sent"})
     assistant = make_assistant(model=model)
     state = say(assistant, "ya estuvo, no quiero saber nada de ustedes")
@@ -143,8 +133,8 @@ def test_a_spanish_hand_off_claim_without_a_hand_off_is_refused(make_assistant, 
 
 def test_a_disqualified_lead_is_not_offered_times_in_text(make_assistant, say, channel):
     model = _replay(
-        _call("record_qualification", field="homeowner", value="no"),
-        _call("get_free_slots"),
+        call("record_qualification", field="homeowner", value="no"),
+        call("get_free_slots"),
         {"text": "No problem! I have Wednesday 9:00 AM or Thursday 9:00 AM if you'd like to chat anyway."},
         {"text": "Thanks for letting me know! Solar needs the homeowner's sign-off, so we can't move forward."},
     )
@@ -224,8 +214,8 @@ def test_the_booked_appointment_may_be_named_in_spanish(make_assistant, say, sto
     model = _replay(
         *QUALIFY,
         {"text": "Tengo martes 1:00 p. m., miércoles 9:00 a. m. o jueves 9:00 a. m."},
-        _call("book_appointment", slot_id="2026-12-02T09:00:00-06:00"),
-        _call("send_meeting_link"),
+        call("book_appointment", slot_id="2026-12-02T09:00:00-06:00"),
+        call("send_meeting_link"),
         {"text": "¡Listo! Quedaste agendada para el miércoles 2 de diciembre a las 9:00 a. m. "
                  "Te envié el enlace: https://meet.lonestarsun.example/consult/1"},
     )

@@ -17,7 +17,7 @@ from ava_core.calendar.base import Slot, slot_label
 from ava_core.observability.events import event
 from ava_core.store import Appointment, SlotTaken
 from ava_core.tools.base import ToolContext, ToolResult, tool
-from ava_core.tools.booking import _not_ready, _same_instant, link_for, offer
+from ava_core.tools.booking import _not_ready, link_for, offer, offered_slot
 
 
 class CancelAppointmentArgs(BaseModel):
@@ -58,15 +58,9 @@ def reschedule_appointment(ctx: ToolContext, args: RescheduleAppointmentArgs) ->
     if blocked:
         return blocked
     tz = ctx.profile.tz
-    offered = {o.slot_id: o for o in ctx.store.offered_slots(ctx.conversation_id)}
-    chosen = offered.get(args.slot_id) or _same_instant(offered, args.slot_id)
-    if chosen is None:
-        event("booking_failed", conversation_id=ctx.conversation_id, turn_id=ctx.turn_id, reason="slot not offered")
-        return ToolResult.failure(
-            f"slot {args.slot_id} was not offered in this conversation; call get_free_slots and use one of "
-            "the ids it returns",
-            offered=[{"id": o.slot_id, "label": o.label} for o in offered.values()],
-        )
+    chosen = offered_slot(ctx, args.slot_id)
+    if isinstance(chosen, ToolResult):
+        return chosen
     appointment = ctx.store.active_appointment(ctx.conversation_id)
     if appointment is None:
         return ToolResult.failure("nothing is booked in this conversation to move; book_appointment books a time")

@@ -22,7 +22,7 @@ from ava_core.language.phrases import said
 from ava_core.observability.events import booking_made, event
 from ava_core.profile.models import Profile
 from ava_core.qualification import standing
-from ava_core.store import Appointment, SlotTaken
+from ava_core.store import Appointment, OfferedSlot, SlotTaken
 from ava_core.tools.base import ToolContext, ToolResult, tool
 
 
@@ -168,15 +168,9 @@ def book_appointment(ctx: ToolContext, args: BookAppointmentArgs) -> ToolResult:
     blocked = _not_ready(ctx)
     if blocked:
         return blocked
-    offered = {o.slot_id: o for o in ctx.store.offered_slots(ctx.conversation_id)}
-    chosen = offered.get(args.slot_id) or _same_instant(offered, args.slot_id)
-    if chosen is None:
-        event("booking_failed", conversation_id=ctx.conversation_id, turn_id=ctx.turn_id, reason="slot not offered")
-        return ToolResult.failure(
-            f"slot {args.slot_id} was not offered in this conversation; call get_free_slots and book one "
-            "of the ids it returns",
-            offered=[{"id": o.slot_id, "label": o.label} for o in offered.values()],
-        )
+    chosen = offered_slot(ctx, args.slot_id)
+    if isinstance(chosen, ToolResult):
+        return chosen
     existing = ctx.store.active_appointment(ctx.conversation_id)
     if existing is not None and existing.slot_id != chosen.slot_id:
         return ToolResult.failure(
@@ -237,15 +231,29 @@ def meeting_link(template: str, appointment: Appointment) -> str:
     raise ValueError(f"booking.link_template {template!r} cannot be filled: {problem}")
 
 
-def _same_instant(offered: dict, slot_id: str):
-    """Accept an id written with another offset or 'Z' if it names the same instant."""
+def offered_slot(ctx: ToolContext, slot_id: str) -> OfferedSlot | ToolResult:
+    """The slot offered in this conversation that ``slot_id`` names (an id written with another
+    offset or 'Z' counts if it names the same instant), or the failure to hand back: a booking or
+    a move only ever goes to a time the lead was offered."""
+    offered = {o.slot_id: o for o in ctx.store.offered_slots(ctx.conversation_id)}
+    chosen = offered.get(slot_id) or _same_instant(offered.values(), slot_id)
+    if chosen is not None:
+        return chosen
+    event("booking_failed", conversation_id=ctx.conversation_id, turn_id=ctx.turn_id, reason="slot not offered")
+    return ToolResult.failure(
+        f"slot {slot_id} was not offered in this conversation; call get_free_slots and use one of the ids it returns",
+        offered=[{"id": o.slot_id, "label": o.label} for o in offered.values()],
+    )
+
+
+def _same_instant(offered: Iterable[OfferedSlot], slot_id: str) -> OfferedSlot | None:
     try:
         when = datetime.fromisoformat(slot_id.replace("Z", "+00:00"))
     except ValueError:
         return None
     if when.tzinfo is None:
         return None
-    return next((o for o in offered.values() if o.start == when), None)
+    return next((o for o in offered if o.start == when), None)
 
 
 @tool("send_meeting_link", SendMeetingLinkArgs)
