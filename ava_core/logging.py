@@ -26,9 +26,17 @@ from ava_core.errors import ConfigError
 from ava_core.observability.ecs import Service, document
 from ava_core.observability.email_alerts import MAILER_THREAD, EmailAlerts, SmtpMailer
 from ava_core.observability.masking import Masker
-from ava_core.observability.shipping import SHIPPER_THREAD, ElasticsearchBulk, LogstashHttp, Shipper
+from ava_core.observability.shipping import (
+    SHIPPER_THREAD,
+    ElasticsearchBulk,
+    LogstashHttp,
+    Shipper,
+    Target,
+)
 
 if TYPE_CHECKING:
+    from loguru import Record
+
     from ava_core.settings import Settings
 
 _HUMAN = "<green>{time:HH:mm:ss.SSS}</green> | <level>{level: <8}</level> | {name}:{line} - {message}"
@@ -75,6 +83,7 @@ def build_shipper(settings: Settings) -> Shipper | None:
     if not settings.log_ship_url:
         raise ConfigError(f"AVA_LOG_SHIP_TO={settings.log_ship_to} needs AVA_LOG_SHIP_URL: the Elasticsearch "
                           "base URL, or the Logstash http input's URL; or set AVA_LOG_SHIP_TO=off")
+    target: Target
     if settings.log_ship_to == "elasticsearch":
         key = settings.log_ship_api_key.get_secret_value() if settings.log_ship_api_key else None
         target = ElasticsearchBulk(settings.log_ship_url, data_stream(settings.environment), api_key=key)
@@ -136,23 +145,23 @@ def route_standard_logging(level: str = "INFO") -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def _patch(record: dict[str, Any], service: Service, masker: Masker) -> None:
+def _patch(record: Record, service: Service, masker: Masker) -> None:
     doc = document(record, service, masker)
     record["message"] = doc["message"]
     record["extra"]["ecs"] = doc
     record["extra"]["ecs_json"] = json.dumps(doc, ensure_ascii=False, default=str)
 
 
-def _json_format(record: dict[str, Any]) -> str:
+def _json_format(record: Record) -> str:
     # A format function, not a string: Loguru would append its own (unmasked) traceback to a string.
     return "{extra[ecs_json]}\n"
 
 
-def _bare_format(record: dict[str, Any]) -> str:
+def _bare_format(record: Record) -> str:
     return "{message}\n"
 
 
-def _human_format(record: dict[str, Any]) -> str:
+def _human_format(record: Record) -> str:
     """Readable line; a traceback is the masked one from the document, never Loguru's raw one."""
     stack = ((record["extra"].get("ecs") or {}).get("error") or {}).get("stack_trace")
     if stack:

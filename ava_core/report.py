@@ -74,7 +74,8 @@ def funnel_report(store: Store, profile: Profile, *, since: datetime, until: dat
     booked = [f for f in facts if f.booked_at is not None]
     first_reply = [(f.first_reply - f.first_inbound).total_seconds() for f in facts
                    if f.first_reply and f.first_inbound]
-    to_booking = [(f.booked_at - (f.first_inbound or f.started)).total_seconds() for f in booked]
+    to_booking = [(f.booked_at - (f.first_inbound or f.started)).total_seconds() for f in facts
+                  if f.booked_at is not None]
     cost = round(sum(f.cost_usd for f in facts), 6)
     per_day: dict[date, int] = {}
     for f in facts:

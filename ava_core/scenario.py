@@ -245,7 +245,7 @@ def _overrides(values: dict[str, Any]) -> dict[str, Any]:
     checked = {}
     for name, value in values.items():
         field = Settings.model_fields.get(name)
-        if field is None:
+        if field is None or field.annotation is None:  # every AVA setting is typed, so only a stranger lacks one
             raise ScenarioError(f"settings: {name!r} is not an AVA setting (see local.settings.sample.json)")
         try:
             checked[name] = TypeAdapter(field.annotation).validate_python(value)

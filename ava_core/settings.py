@@ -7,11 +7,12 @@ deployment and must never be committed. ``local.settings.sample.json`` lists eve
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ava_core.errors import ConfigError
 from ava_core.models.pricing import ModelPrice
 from ava_core.store.placement import db_path_problem, network_share_problem
 
@@ -205,3 +206,16 @@ class Settings(BaseSettings):
         300.0, gt=0, description="identical critical errors within this window make one mail with a count"
     )
     alert_email_max_per_hour: int = Field(10, ge=1, description="alert mails per hour at most; the rest wait, counted")
+
+
+_T = TypeVar("_T")
+
+
+def required(value: _T | None, env: str) -> _T:
+    """A setting the caller's configuration check has already demanded (ConfigError naming ``env`` if not).
+
+    Builders first report every missing variable at once; this then hands each one on as set.
+    """
+    if value is None:
+        raise ConfigError(f"{env} is not set: set it in the environment or .env")
+    return value

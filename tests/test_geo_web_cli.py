@@ -49,9 +49,11 @@ def test_web_search_when_unconfigured_says_so(tmp_path, monkeypatch):
     text = Path("examples/profile.yaml").read_text().split("\nweb:")[0]
     profile.write_text(text)
     monkeypatch.setenv("AVA_PROFILE", str(profile))
+    monkeypatch.setenv("AVA_DB_PATH", str(tmp_path / "ava.sqlite3"))
     result = CliRunner().invoke(build_app(), ["web", "search", "solar credit"])
     assert result.exit_code == 1
     assert "web browsing is not configured" in result.output
+    assert not (tmp_path / "ava.sqlite3").exists()  # trying the web never creates the business's store
 
 
 def test_doctor_checks_the_google_key_live():

@@ -194,3 +194,11 @@ def test_a_language_served_without_avas_own_lines_or_the_meetings_name_is_caught
 def test_each_language_names_the_meeting_in_its_own_words(profile):
     assert profile.localized("es").booking.meeting_title == "Consulta solar"
     assert profile.localized("en").booking.meeting_title == "Solar consultation"
+
+
+def test_the_question_for_a_field_is_found_and_an_unknown_field_is_named(profile):
+    homeowner = profile.qualification.question_for("homeowner")
+    assert homeowner.field == "homeowner" and homeowner is profile.qualification.get("homeowner")
+
+    with pytest.raises(KeyError, match="roof_colour"):
+        profile.qualification.question_for("roof_colour")

@@ -102,10 +102,10 @@ class _OptOutRules:
             if found and not self.preference.search(" ".join(pattern.sub(" ", c) for c in clauses)):
                 return OptOutMatch(found.group(0).strip(), code)
         if len(folded) <= _SHORT_MESSAGE:
-            for pattern, code in self.phrases:
+            for pattern, language in self.phrases:
                 found = pattern.search(folded)
                 if found and not self.preference.search(pattern.sub(" ", folded)):
-                    return OptOutMatch(found.group(0), code)
+                    return OptOutMatch(found.group(0), language)
         return None
 
 

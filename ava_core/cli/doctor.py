@@ -16,7 +16,7 @@ import typer
 
 from ava_core.errors import AvaError, ConfigError
 from ava_core.models.base import ChatMessage, ModelRequest, ToolSchema
-from ava_core.settings import Settings
+from ava_core.settings import Settings, required
 
 PROBE_TOOL = ToolSchema(
     name="report_status",
@@ -143,7 +143,7 @@ def check_google_maps(settings: Settings, *, http: Any = None) -> Verdict:
     except AvaError as exc:
         return Verdict(name, False, f"profile: {str(exc).splitlines()[0]}")
     place = area.base_address or (area.zips[0] if area.zips else area.cities[0])
-    key = settings.google_maps_api_key.get_secret_value()
+    key = required(settings.google_maps_api_key, "AVA_GOOGLE_MAPS_API_KEY").get_secret_value()
     http = http or httpx.Client(timeout=settings.geo_timeout_seconds)
     gmaps = build_gmaps_client(key, session_over(http), timeout=settings.geo_timeout_seconds)
     hint = "check AVA_GOOGLE_MAPS_API_KEY and that the Geocoding and Time Zone APIs are enabled for it"

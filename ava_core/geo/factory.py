@@ -11,7 +11,7 @@ from ava_core.errors import ConfigError
 from ava_core.geo.base import Geo
 from ava_core.geo.profile_area import ProfileAreaGeo
 from ava_core.profile.models import Profile
-from ava_core.settings import Settings
+from ava_core.settings import Settings, required
 from ava_core.store import Store
 
 
@@ -35,7 +35,7 @@ def build_geo(settings: Settings, profile: Profile, store: Store, clock: Clock, 
     from ava_core.geo.requests_bridge import session_over
     from ava_core.geo.routes import RouteMatrix
 
-    key = settings.google_maps_api_key.get_secret_value()
+    key = required(settings.google_maps_api_key, "AVA_GOOGLE_MAPS_API_KEY").get_secret_value()
     http = http or httpx.Client(timeout=settings.geo_timeout_seconds)
     gmaps = build_gmaps_client(key, session_over(http), timeout=settings.geo_timeout_seconds)
     routes = RouteMatrix(http, key, timeout=settings.geo_timeout_seconds) \

@@ -26,7 +26,7 @@ from ava_core.geo.base import AreaCheck
 from ava_core.geo.cache import GeoCache, normalise
 from ava_core.geo.pins import pin_in
 from ava_core.geo.profile_area import ProfileAreaGeo
-from ava_core.geo.routes import RouteMatrix, RoutesError, parse_drive
+from ava_core.geo.routes import Drive, RouteMatrix, RoutesError, parse_drive
 from ava_core.profile.models import ServiceArea
 
 BACKEND = "google"
@@ -176,12 +176,13 @@ class GoogleMapsGeo:
         location = results[0]["geometry"]["location"]
         return location["lat"], location["lng"]
 
-    def _drive(self, base: tuple[float, float], point: tuple[float, float]):
-        if self._routes is None:
+    def _drive(self, base: tuple[float, float], point: tuple[float, float]) -> Drive | None:
+        routes = self._routes
+        if routes is None:
             raise GeoUnavailable("distance: driving needs the Routes API, which is not configured")
         key = f"{base[0]:.5f},{base[1]:.5f}>{point[0]:.5f},{point[1]:.5f}"
         try:
-            payload = self._cache.get_or_fetch("route", key, lambda: self._routes.fetch(base, point))
+            payload = self._cache.get_or_fetch("route", key, lambda: routes.fetch(base, point))
             return parse_drive(payload)
         except RoutesError as exc:
             raise GeoUnavailable(str(exc)) from exc

@@ -31,10 +31,18 @@ class HttpxAdapter(BaseAdapter):
              verify: Any = True, cert: Any = None, proxies: Any = None) -> requests.Response:
         if isinstance(timeout, tuple):
             timeout = httpx.Timeout(timeout[1], connect=timeout[0])
+        body = request.body
+        if not (body is None or isinstance(body, (str, bytes))):
+            # googlemaps sends query strings and JSON text; a streamed body (a file, a generator)
+            # would be some other caller's upload, which this bridge was never meant to carry.
+            raise requests.exceptions.RequestException(
+                f"{request.method} {request.url}: a {type(body).__name__} body cannot be sent through httpx here; "
+                "pass the body as bytes or str", request=request)
+        headers = [(_ascii(name), _ascii(value)) for name, value in request.headers.items()]
         try:
             answer = self._client.request(
-                request.method or "GET", request.url or "", headers=dict(request.headers),
-                content=request.body, timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+                request.method or "GET", request.url or "", headers=headers,
+                content=body, timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
             )
         except httpx.TimeoutException as exc:
             raise requests.exceptions.Timeout(str(exc) or "timed out", request=request) from exc
@@ -52,6 +60,11 @@ class HttpxAdapter(BaseAdapter):
 
     def close(self) -> None:
         """The httpx client belongs to whoever built it."""
+
+
+def _ascii(text: str | bytes) -> bytes:
+    # What httpx does with a str header name or value: ASCII, or UnicodeEncodeError.
+    return text if isinstance(text, bytes) else text.encode("ascii")
 
 
 def session_over(client: httpx.Client) -> requests.Session:

@@ -15,7 +15,7 @@ from ava_core.errors import ConfigError
 from ava_core.models.base import ChatModel
 from ava_core.models.failover import FailoverModel, TokenBudgetModel
 from ava_core.models.reliability import RetryPolicy
-from ava_core.settings import Settings
+from ava_core.settings import Settings, required
 
 if TYPE_CHECKING:
     import httpx2
@@ -90,7 +90,9 @@ def _azure(settings: Settings, policy: RetryPolicy, http_client: Any, credential
     openai = _sdk("openai")
     from ava_core.models.azure_openai import V1, AzureOpenAIModel, v1_base_url
 
-    base_url = v1_base_url(settings.azure_openai_endpoint, settings.azure_openai_chat_api)
+    endpoint = required(settings.azure_openai_endpoint, "AVA_AZURE_OPENAI_ENDPOINT")
+    deployment = required(settings.azure_openai_chat_deployment, "AVA_AZURE_OPENAI_CHAT_DEPLOYMENT")
+    base_url = v1_base_url(endpoint, settings.azure_openai_chat_api)
     if settings.azure_openai_use_entra_id:
         # Entra ID wins over a key when both are set: the flag is the explicit choice.
         try:
@@ -103,14 +105,14 @@ def _azure(settings: Settings, policy: RetryPolicy, http_client: Any, credential
         # The v1 API takes the token provider as a callable api_key (openai >= 1.106), fetched per request.
         auth: dict[str, Any] = {"api_key": token} if base_url else {"azure_ad_token_provider": token}
     else:
-        auth = {"api_key": settings.azure_openai_api_key.get_secret_value()}
+        auth = {"api_key": required(settings.azure_openai_api_key, "AVA_AZURE_OPENAI_API_KEY").get_secret_value()}
     if base_url:
         # The v1 API: the plain client, no api-version; the deployment name goes in `model`.
         client = openai.OpenAI(base_url=base_url, max_retries=0, timeout=policy.call_timeout,
                                http_client=http_client, **auth)
     else:
         client = openai.AzureOpenAI(
-            azure_endpoint=settings.azure_openai_endpoint,
+            azure_endpoint=endpoint,
             api_version=settings.azure_openai_api_version,
             max_retries=0,
             timeout=policy.call_timeout,
@@ -119,7 +121,7 @@ def _azure(settings: Settings, policy: RetryPolicy, http_client: Any, credential
         )
     return AzureOpenAIModel(
         client,
-        settings.azure_openai_chat_deployment,
+        deployment,
         api_version=V1 if base_url else settings.azure_openai_api_version,
         policy=policy,
         max_output_tokens=settings.model_max_output_tokens,
@@ -158,6 +160,7 @@ def _openai_compatible(settings: Settings, policy: RetryPolicy, http_client: Any
     from ava_core.models.openai_compatible import OpenAICompatibleModel
 
     key = settings.openai_compatible_api_key
+    model = required(settings.openai_compatible_model, "AVA_OPENAI_COMPATIBLE_MODEL")
     client = openai.OpenAI(
         base_url=settings.openai_compatible_base_url,
         api_key=key.get_secret_value() if key else NO_KEY,
@@ -166,7 +169,7 @@ def _openai_compatible(settings: Settings, policy: RetryPolicy, http_client: Any
         http_client=http_client,
     )
     return OpenAICompatibleModel(
-        client, settings.openai_compatible_model, policy=policy, max_output_tokens=settings.model_max_output_tokens
+        client, model, policy=policy, max_output_tokens=settings.model_max_output_tokens
     )
 
 

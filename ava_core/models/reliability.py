@@ -167,9 +167,9 @@ class RetryPolicy:
         for attempt in range(1, self.attempts + 1):
             left = seconds_left(self.clock)
             if left is not None and left < MIN_CALL_SECONDS:
-                failure = Failure(retryable=True, reason="no time left in this model step "
+                expired = Failure(retryable=True, reason="no time left in this model step "
                                   "(AVA_MODEL_STEP_DEADLINE_SECONDS)")
-                raise ProviderCallError(f"{provider}: {failure.reason}", provider=provider, failure=failure,
+                raise ProviderCallError(f"{provider}: {expired.reason}", provider=provider, failure=expired,
                                         attempts=attempt - 1)
             try:
                 return call()

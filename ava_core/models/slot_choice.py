@@ -118,8 +118,8 @@ def parse_request(text: str, now: datetime, language: str = "en") -> TimeRequest
     if after := _AFTER.search(lowered):
         earliest = f"{_hour24(int(after.group(2)), after.group(4)):02d}:{int(after.group(3) or 0):02d}"
     if before := _BEFORE.search(lowered):
-        hour = 12 if before.group(2) == "noon" else _hour24(int(before.group(2)), before.group(4))
-        latest = f"{hour:02d}:{int(before.group(3) or 0):02d}"
+        until = 12 if before.group(2) == "noon" else _hour24(int(before.group(2)), before.group(4))
+        latest = f"{until:02d}:{int(before.group(3) or 0):02d}"
     week = None
     if _NEXT_WEEK.search(lowered):
         week = now.date() + timedelta(days=7 - now.weekday())
@@ -256,8 +256,8 @@ def _day(lowered: str, now: datetime, language: str) -> date | None:
             return today + timedelta(days=offset)
     if re.search(r"\b(tmrw|tmr|tomorow|tommorow|tommorrow)\b", lowered):
         return today + timedelta(days=1)
-    if (found := _explicit_date(lowered, now, language)) is not None:
-        return found
+    if (explicit := _explicit_date(lowered, now, language)) is not None:
+        return explicit
     for word, weekday in sorted(weekdays.items(), key=lambda item: -len(item[0])):
         if len(word) < 3:
             continue

@@ -190,7 +190,7 @@ def parse_anthropic_message(payload: dict[str, Any], *, provider: str) -> ModelR
 def _blocks(m: ChatMessage) -> tuple[str, list[dict[str, Any]]]:
     """One AVA message as (Anthropic role, content blocks)."""
     if m.role == "tool":
-        block = {"type": "tool_result", "tool_use_id": m.tool_call_id, "content": m.text}
+        block: dict[str, Any] = {"type": "tool_result", "tool_use_id": m.tool_call_id, "content": m.text}
         if _failed(m.text):
             block["is_error"] = True
         return "user", [block]

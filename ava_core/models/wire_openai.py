@@ -72,7 +72,8 @@ def from_openai_messages(wire: list[dict[str, Any]]) -> tuple[str, list[ChatMess
         elif role == "tool":
             call_id = w.get("tool_call_id")
             messages.append(
-                ChatMessage(role="tool", text=_text(w.get("content")), tool_call_id=call_id, name=names.get(call_id))
+                ChatMessage(role="tool", text=_text(w.get("content")), tool_call_id=call_id,
+                            name=names.get(call_id) if call_id is not None else None)
             )
         elif role in ("system", "user"):
             messages.append(ChatMessage(role=role, text=_text(w.get("content"))))

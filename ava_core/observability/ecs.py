@@ -11,10 +11,13 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ava_core.observability.events import BODY_FIELDS, FIELD_PATHS
 from ava_core.observability.masking import Masker
+
+if TYPE_CHECKING:
+    from loguru import Record
 
 ECS_VERSION = "8.11.0"
 
@@ -81,7 +84,7 @@ class Service:
     environment: str = "local"
 
 
-def document(record: dict[str, Any], service: Service, masker: Masker) -> dict[str, Any]:
+def document(record: Record, service: Service, masker: Masker) -> dict[str, Any]:
     """The masked ECS document for one Loguru record."""
     extra = record["extra"]
     doc: dict[str, Any] = {

@@ -153,6 +153,13 @@ class Qualification(_Strict):
     def get(self, field: str) -> Question | None:
         return next((q for q in self.questions if q.field == field), None)
 
+    def question_for(self, field: str) -> Question:
+        """The question behind a field this profile asks (one from its questions, or from a standing)."""
+        question = self.get(field)
+        if question is None:
+            raise KeyError(f"the profile asks no question for the field {field!r}")
+        return question
+
 
 class ServiceArea(_Strict):
     zips: list[str] = Field(default_factory=list)
@@ -509,10 +516,10 @@ def template_problems(profile: Profile) -> list[tuple[list[str | int], str]]:
         texts += [([*at, name], getattr(block, name), None) for name in
                   ("out_of_area_message", "opt_out_confirmation", "handoff_message", "fallback_objection_reply",
                    "meeting_title")]
-        for field, q in block.questions.items():
-            texts += [([*at, "questions", field, "question"], q.question, None),
-                      ([*at, "questions", field, "disqualify_message"], q.disqualify_message, None),
-                      ([*at, "questions", field, "decline_reason"], q.decline_reason, None)]
+        for field, wording in block.questions.items():
+            texts += [([*at, "questions", field, "question"], wording.question, None),
+                      ([*at, "questions", field, "disqualify_message"], wording.disqualify_message, None),
+                      ([*at, "questions", field, "decline_reason"], wording.decline_reason, None)]
     problems = []
     for loc, text, allowed in texts:
         problem = placeholder_problem(text, allowed) if text else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ava_core.store.repository import _REPLY_SENT, Store, _dt, _iso
+from ava_core.store.repository import _REPLY_SENT, Store, _datetime, _dt, _iso
 
 
 @dataclass
@@ -42,7 +42,7 @@ def conversation_facts(store: Store, since: datetime, until: datetime) -> list[C
             window,
         ).fetchall()
         facts = {
-            r["id"]: ConversationFacts(r["id"], r["channel"], _dt(r["created_at"]), r["handoff_reason"] is not None,
+            r["id"]: ConversationFacts(r["id"], r["channel"], _datetime(r["created_at"]), r["handoff_reason"] is not None,
                                        r["opted_out_at"] is not None)
             for r in rows
         }

@@ -135,6 +135,11 @@ def _dt(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+def _datetime(text: str) -> datetime:
+    """A NOT NULL time column."""
+    return datetime.fromisoformat(text)
+
+
 class Store:
     """AVA's state in one SQLite file."""
 
@@ -760,7 +765,8 @@ class Store:
                 (conversation_id,),
             ).fetchall()
         return [
-            OfferedSlot(r["slot_id"], _dt(r["start_utc"]), _dt(r["end_utc"]), r["label"], _dt(r["offered_at"]))
+            OfferedSlot(r["slot_id"], _datetime(r["start_utc"]), _datetime(r["end_utc"]), r["label"],
+                        _datetime(r["offered_at"]))
             for r in rows
         ]
 
@@ -771,7 +777,7 @@ class Store:
                 "AND start_utc < ? AND end_utc > ? ORDER BY start_utc",
                 (calendar, _iso(end), _iso(start)),
             ).fetchall()
-        return [(_dt(r["start_utc"]), _dt(r["end_utc"])) for r in rows]
+        return [(_datetime(r["start_utc"]), _datetime(r["end_utc"])) for r in rows]
 
     def book_appointment(
         self,
@@ -1015,7 +1021,7 @@ def _conversation(row: sqlite3.Row) -> Conversation:
         handoff_reason=row["handoff_reason"],
         summary=row["summary"],
         last_inbound_at=_dt(row["last_inbound_at"]),
-        created_at=_dt(row["created_at"]),
+        created_at=_datetime(row["created_at"]),
     )
 
 
@@ -1026,13 +1032,13 @@ def _appointment(row: sqlite3.Row) -> Appointment:
         contact_id=row["contact_id"],
         calendar=row["calendar"],
         slot_id=row["slot_id"],
-        start=_dt(row["start_utc"]),
-        end=_dt(row["end_utc"]),
+        start=_datetime(row["start_utc"]),
+        end=_datetime(row["end_utc"]),
         status=row["status"],
         external_id=row["external_id"],
         link=row["link"],
         link_sent=row["link_sent_at"] is not None,
-        created_at=_dt(row["created_at"]),
+        created_at=_datetime(row["created_at"]),
         cancelled_at=_dt(row["cancelled_at"]),
         cancel_reason=row["cancel_reason"],
         moved_to=row["moved_to"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from typing import overload
 
 from ava_core.errors import ConfigError
 
@@ -38,11 +39,20 @@ class Sealer:
     def enabled(self) -> bool:
         return self._fernet is not None
 
+    # Overloads: sealing or opening a text gives a text; only a missing value stays missing.
+    @overload
+    def seal(self, text: str) -> str: ...
+    @overload
+    def seal(self, text: None) -> None: ...
     def seal(self, text: str | None) -> str | None:
         if text is None or self._fernet is None:
             return text
         return self._PREFIX + self._fernet.encrypt(text.encode()).decode()
 
+    @overload
+    def open(self, stored: str) -> str: ...
+    @overload
+    def open(self, stored: None) -> None: ...
     def open(self, stored: str | None) -> str | None:
         if stored is None or not stored.startswith(self._PREFIX):
             return stored

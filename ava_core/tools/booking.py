@@ -48,13 +48,13 @@ class SendMeetingLinkArgs(BaseModel):
 def _not_ready(ctx: ToolContext) -> ToolResult | None:
     verdicts = {f: a.verdict for f, a in ctx.store.answers(ctx.conversation_id).items()}
     state = standing(ctx.profile, verdicts)
-    if state.status == "disqualified":
-        failed = ctx.local.qualification.get(state.failed.field)
+    if state.failed is not None:  # disqualified
+        failed = ctx.local.qualification.question_for(state.failed.field)
         return ToolResult.failure(
             f"the lead is disqualified ({state.failed.field}); do not offer times", say=failed.disqualify_message
         )
     if state.missing:
-        questions = [ctx.profile.qualification.get(f).question for f in state.missing]
+        questions = [ctx.profile.qualification.question_for(f).question for f in state.missing]
         return ToolResult.failure(
             "qualification is not finished; ask these first: " + " | ".join(questions), missing=state.missing
         )
@@ -145,7 +145,7 @@ def working_hours_text(booking) -> str:
     def clock(t) -> str:
         return f"{t.hour % 12 or 12}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
 
-    spans = []
+    spans: list[tuple[int, int, str]] = []  # (first day, last day, hours)
     for index in range(len(WEEKDAYS)):
         ranges = booking.ranges(index)
         if not ranges:

@@ -48,5 +48,5 @@ def record_qualification(ctx: ToolContext, args: RecordQualificationArgs) -> Too
         result["disqualified_because"] = state.failed.field
         result["say"] = state.failed.disqualify_message
     elif state.missing:
-        result["next_question"] = questions.get(state.missing[0]).question
+        result["next_question"] = questions.question_for(state.missing[0]).question
     return ToolResult.success(**result)

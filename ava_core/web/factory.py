@@ -6,7 +6,7 @@ import httpx
 
 from ava_core.errors import ConfigError
 from ava_core.profile.models import Profile
-from ava_core.settings import Settings
+from ava_core.settings import Settings, required
 from ava_core.web.base import WebSearch
 from ava_core.web.fetch import PageFetcher
 from ava_core.web.guard import Guard, Resolver, system_resolver
@@ -53,6 +53,7 @@ def build_web(settings: Settings, profile: Profile, *, http: httpx.Client | None
 
     cls = TavilySearch if backend == "tavily" else BraveSearch
     api_http = http or httpx.Client(timeout=settings.web_search_timeout_seconds)
-    return cls(api_http, settings.web_search_api_key.get_secret_value(), fetcher,
+    key = required(settings.web_search_api_key, "AVA_WEB_SEARCH_API_KEY").get_secret_value()
+    return cls(api_http, key, fetcher,
                allow_domains=profile.web.allow_domains, deny_domains=profile.web.deny_domains,
                timeout=settings.web_search_timeout_seconds)
