@@ -46,7 +46,10 @@ def test_a_message_with_no_reply_fails_its_expectation():
     assert check_turns(turns, transcript(("user", "hello?"))) != []
 
 
-words = st.text(alphabet=st.characters(whitelist_categories=("Ll", "Lu")), min_size=3, max_size=12)
+# Words whose upper and lower case fold to the same text: for a few letters (Turkish dotless ı,
+# German ß against ẞ…) case is not a round trip, and no case-blind check can match them both ways.
+words = st.text(alphabet=st.characters(whitelist_categories=("Ll", "Lu")), min_size=3, max_size=12).filter(
+    lambda w: w.upper().casefold() == w.lower().casefold() == w.casefold())
 
 
 @given(topic=words, before=st.text(max_size=40), after=st.text(max_size=40), upper=st.booleans())
