@@ -1,9 +1,12 @@
 """AVA's CRM: what it learned about a lead, mirrored into the lead's GoHighLevel contact.
 
 After each turn ``sync`` writes what changed: qualification answers into the mapped custom
-fields, outcome tags (qualified, disqualified, booked, handoff, opted-out) added one by one
-with a note giving the lead's brief when one of the first three is new, DND for an opt-out, and on a hand-off the assignment, the pause tag, a task and a note that
-gives the person the context. The store remembers what was written, so a sync repeats nothing;
+fields, outcome tags (qualified, disqualified, booked, cancelled, handoff, opted-out) added one
+by one with a note giving the lead's brief when a qualification or appointment tag is new, DND
+for an opt-out, and on a hand-off the assignment, the pause tag, a task and a note that gives
+the person the context. The appointment's tag follows it: when the lead cancels, the booked tag
+is removed and the cancelled one added (a move keeps booked); a new booking swaps them back.
+Tags change only through the add and remove endpoints, never an upsert (which replaces them all). The store remembers what was written, so a sync repeats nothing;
 a CRM failure is logged for the team and never reaches the lead's conversation.
 """
 
@@ -112,15 +115,26 @@ class CrmMirror:
             wanted.append(tags.qualified)
         elif state == "disqualified":
             wanted.append(tags.disqualified)
+        # The appointment's tag follows it: booked (a move keeps it), or cancelled by the lead.
+        stale: list[str] = []
         if self._store.active_appointment(conversation_id) is not None:
             wanted.append(tags.booked)
+            stale.append(tags.cancelled)
+        elif self._store.cancelled_appointment(conversation_id) is not None:
+            wanted.append(tags.cancelled)
+            stale.append(tags.booked)
         if contact.opted_out:
             wanted.append(tags.opted_out)
+        # Only what AVA itself added is taken off; the remove endpoint leaves every other tag alone.
+        gone = [t for t in stale if t in record.tags]
+        if gone:
+            self._contacts.remove_tags(crm_id, gone)
+            self._records.mark_synced(contact.id, now, untagged=gone)
         new = [t for t in wanted if t not in record.tags]
         if new:
             self._contacts.add_tags(crm_id, new)
             self._records.mark_synced(contact.id, now, tags=new)
-            if any(t in (tags.qualified, tags.disqualified, tags.booked) for t in new):
+            if any(t in (tags.qualified, tags.disqualified, tags.booked, tags.cancelled) for t in new):
                 # The team sees where each lead stands in the CRM, whatever channel it came from.
                 self._contacts.add_note(crm_id, f"AVA: {', '.join(new)}\n" + self.summary(conversation_id))
         if contact.opted_out and not record.dnd:
@@ -188,9 +202,13 @@ def lead_summary(store: Store, profile: Profile, conversation_id: int, *, reason
     if objections:
         lines.append("Objections raised: " + "; ".join(dict.fromkeys(objections)))
     appointment = store.active_appointment(conversation_id)
+    cancelled = store.cancelled_appointment(conversation_id) if appointment is None else None
     if appointment is not None:
         lines.append(f"Booked: {slot_label(appointment.start, profile.tz)}"
                      + (f" ({appointment.link})" if appointment.link else ""))
+    elif cancelled is not None:
+        lines.append(f"Cancelled by the lead: {slot_label(cancelled.start, profile.tz)}"
+                     + (f" ({cancelled.cancel_reason})" if cancelled.cancel_reason else ""))
     else:
         offered = store.offered_slots(conversation_id)
         if offered:

@@ -531,14 +531,36 @@ def is_language_code(code: str) -> bool:
         return False
     return True
 
-class OutcomeTags(_Strict):
-    """The CRM tags that say where a lead stands; each is added on its own, never replacing others."""
+def _crm_tag(value: str) -> str:
+    """A CRM tag as GoHighLevel keeps it: a workflow webhook sends a contact's tags as one
+    comma-separated string, so a tag with a comma (or blank) could never be recognised."""
+    if not value.strip() or value != value.strip() or "," in value:
+        raise ValueError(f"{value!r} cannot be a CRM tag: give a non-blank name without commas or outer spaces")
+    return value
 
-    qualified: str = "ava-qualified"
-    disqualified: str = "ava-disqualified"
-    booked: str = "ava-booked"
-    handoff: str = "ava-handoff"
-    opted_out: str = "ava-opted-out"
+
+Tag = Annotated[str, AfterValidator(_crm_tag)]
+
+
+class OutcomeTags(_Strict):
+    """The CRM tags that say where a lead stands; each is added on its own, never replacing others.
+    ``booked`` and ``cancelled`` follow the appointment: a cancel removes the first and adds the second."""
+
+    qualified: Tag = "ava-qualified"
+    disqualified: Tag = "ava-disqualified"
+    booked: Tag = "ava-booked"
+    cancelled: Tag = Field("ava-cancelled", description="the lead cancelled their appointment (a move keeps booked)")
+    handoff: Tag = "ava-handoff"
+    opted_out: Tag = "ava-opted-out"
+
+    @model_validator(mode="after")
+    def _distinct(self) -> OutcomeTags:
+        names = self.model_dump()
+        shared = sorted({t for t in names.values() if list(names.values()).count(t) > 1})
+        if shared:
+            raise ValueError(f"each outcome needs its own tag: {shared} names more than one "
+                             f"({', '.join(k for k, v in names.items() if v in shared)})")
+        return self
 
 
 class Crm(_Strict):
@@ -546,7 +568,7 @@ class Crm(_Strict):
 
     pause_minutes: int = Field(
         720, ge=1, description="after a person writes in the CRM conversation, AVA stays quiet this long")
-    pause_tag: str = Field(
+    pause_tag: Tag = Field(
         "ava-paused", description="added while AVA is paused on a lead; removing it in the CRM resumes AVA")
     handoff_user_id: str | None = Field(None, description="CRM user the contact is assigned to on a hand-off")
     handoff_task_title: str = "Follow up with {lead_name}: AVA handed this lead over"
@@ -560,6 +582,13 @@ class Crm(_Strict):
     read_history: int = Field(
         40, ge=0, le=200, description="when a CRM conversation first reaches AVA, up to this many of its earlier "
         "messages (ads, forms, the team) are read into the summary; 0 reads none")
+
+    @model_validator(mode="after")
+    def _pause_tag_apart(self) -> Crm:
+        if self.pause_tag in self.tags.model_dump().values():
+            raise ValueError(f"pause_tag {self.pause_tag!r} is also an outcome tag: removing it would resume AVA "
+                             "whenever the outcome changes; give it a name of its own")
+        return self
 
 
 Profile.model_rebuild()  # Profile.crm names Crm, defined after it

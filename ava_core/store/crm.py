@@ -58,13 +58,15 @@ class CrmRecords:
                           json.loads(row["fields"]), row["dnd_at"] is not None, row["handed_off_at"] is not None)
 
     def mark_synced(self, contact_id: int, at: datetime, *, tags: list[str] | None = None,
-                    fields: dict[str, str] | None = None, dnd: bool = False, handed_off: bool = False) -> None:
-        """Remember what reached the CRM, so the next sync writes only what changed."""
+                    untagged: list[str] | None = None, fields: dict[str, str] | None = None, dnd: bool = False,
+                    handed_off: bool = False) -> None:
+        """Remember what reached the CRM, so the next sync writes only what changed: ``tags`` added,
+        ``untagged`` removed."""
         with self._store._unit(write=True) as conn:
             row = conn.execute("SELECT tags, fields FROM crm_contacts WHERE contact_id = ?", (contact_id,)).fetchone()
             if row is None:
                 return
-            known = json.loads(row["tags"])
+            known = [t for t in json.loads(row["tags"]) if t not in (untagged or [])]
             conn.execute(
                 "UPDATE crm_contacts SET tags = ?, fields = ?, dnd_at = CASE WHEN ? THEN COALESCE(dnd_at, ?) "
                 "ELSE dnd_at END, handed_off_at = CASE WHEN ? THEN COALESCE(handed_off_at, ?) ELSE handed_off_at END, "

@@ -899,6 +899,14 @@ class Store:
             ).fetchone()
         return _appointment(row) if row else None
 
+    def cancelled_appointment(self, conversation_id: int) -> Appointment | None:
+        """The newest appointment the lead cancelled (not moved, not a released hold), when
+        nothing is booked in the conversation now."""
+        history = self.appointments(conversation_id)
+        if any(a.status == "booked" for a in history):
+            return None
+        return next((a for a in reversed(history) if a.cancelled_at is not None and a.moved_to is None), None)
+
     # --- audit --------------------------------------------------------------------------
 
     def record_tool_call(
