@@ -145,6 +145,7 @@ class GhlEvent:
     name: str | None = None
     phone: str | None = None
     location_id: str | None = None
+    original_message_id: str | None = None  # a message GHL retried names the one it retries
     ignored: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -197,7 +198,8 @@ def _marketplace(data: dict[str, Any], received_at: datetime) -> GhlEvent:
     return GhlEvent(
         kind="inbound" if direction == "inbound" else "outbound", message_id=message_id,
         conversation_id=_text(data.get("conversationId")) or None, reply_type=reply_type(message_type),
-        body=_body(data), at=at, user_id=_text(data.get("userId")) or None, **common,
+        body=_body(data), at=at, user_id=_text(data.get("userId")) or None,
+        original_message_id=_text(data.get("originalMessageId")) or None, **common,
     )
 
 

@@ -36,6 +36,25 @@ def test_a_persons_outbound_message_carries_its_user():
     assert (event.kind, event.user_id) == ("outbound", "GCs5KuzPqTls7vWclkEV")
 
 
+def test_an_automated_outbound_message_has_no_user():
+    event = parse((FIXTURES / "outbound_automated.json").read_bytes(), received_at=NOW)
+    assert (event.kind, event.user_id, event.message_id) == ("outbound", None, "Wf9Au8To7Re6Sp5On4Se")
+
+
+_id = st.text(st.characters(codec="ascii", categories=("L", "N")), min_size=1, max_size=24)
+
+
+@given(user=st.none() | _id, original=st.none() | _id, body=st.text(max_size=60))
+def test_an_outbound_message_is_a_persons_only_with_a_user_and_a_retry_names_its_original(user, original, body):
+    data = json.loads((FIXTURES / "outbound_automated.json").read_bytes())
+    data["body"] = body
+    data.update({k: v for k, v in (("userId", user), ("originalMessageId", original)) if v is not None})
+    event = parse(json.dumps(data).encode(), received_at=NOW)
+    assert event.kind == "outbound"
+    assert event.user_id == user and event.original_message_id == original
+    assert event.message_id == "Wf9Au8To7Re6Sp5On4Se"
+
+
 def test_a_workflow_without_a_message_id_gets_a_stable_content_hash():
     raw = (FIXTURES / "workflow_customer_replied.json").read_bytes()
     first, again = parse(raw, received_at=NOW), parse(raw, received_at=datetime(2026, 12, 2, tzinfo=UTC))
