@@ -21,6 +21,7 @@ from ava_core.clock import Clock
 from ava_core.errors import AvaError
 from ava_core.ghl.contacts import GhlContacts
 from ava_core.ghl.history import CrmHistory
+from ava_core.ghl.http import GhlError
 from ava_core.ghl.webhook import CHANNEL
 from ava_core.profile.models import Profile
 from ava_core.qualification import standing
@@ -80,8 +81,10 @@ class CrmMirror:
             log.bind(alert="crm").error("GoHighLevel contact not updated: {}", exc)
 
     def catch_up(self, conversation_id: int) -> None:
-        """Fold what GoHighLevel held of the conversation before AVA into its summary (first turn
-        only). Never raises: a lead waiting for a reply matters more than their older messages."""
+        """Before a turn: the lead's name from their GHL contact when no webhook gave it, and what
+        GoHighLevel held of the conversation before AVA, folded into its summary (first turn only).
+        Never raises: a lead waiting for a reply matters more than their name or older messages."""
+        self.read_name(conversation_id)
         if self._history is None:
             return
         log = logger.bind(conversation_id=conversation_id)
@@ -92,6 +95,36 @@ class CrmMirror:
         except Exception as exc:  # an answer shaped unlike GHL's documents: still never in the reply's way
             log.bind(alert="crm").opt(exception=exc).error(
                 "earlier GoHighLevel messages not read ({}); answering without them", type(exc).__name__)
+
+    def read_name(self, conversation_id: int) -> None:
+        """A GHL lead's name read from their contact (GET /contacts/{id}) and stored, once, when the
+        webhook carried none (a marketplace InboundMessage never does, a workflow's may not), so a
+        lead the business knows is greeted by name. Reading needs no contact writing. Never raises;
+        a contact GHL could not answer for is asked again next turn, one it has no name for is not."""
+        conversation = self._store.conversation(conversation_id)
+        if conversation.channel != CHANNEL:
+            return
+        contact = self._store.contact(conversation.contact_id)
+        record = self._records.contact(contact.id)
+        if contact.name or (record is not None and record.name_read):
+            return
+        log = logger.bind(conversation_id=conversation_id)
+        try:
+            name = self._contacts.name(contact.external_id)
+        except GhlError as exc:
+            log.bind(alert="crm").warning("the lead's name not read from GoHighLevel; answering without it: {}", exc)
+            if exc.status in (404, 422):  # nothing to read for this contact, now or later
+                self._records.mark_name_read(contact.id, contact.external_id, self._clock.now())
+            return
+        except Exception as exc:  # an answer shaped unlike GHL's documents: still never in the reply's way
+            log.bind(alert="crm").opt(exception=exc).error(
+                "the lead's name not read from GoHighLevel ({}); answering without it", type(exc).__name__)
+            return
+        if name:
+            self._store.upsert_contact(contact.channel, contact.external_id, name=name, phone=None,
+                                       at=self._clock.now())
+            log.info("the lead's name read from their GoHighLevel contact")
+        self._records.mark_name_read(contact.id, contact.external_id, self._clock.now())
 
     def _sync(self, conversation_id: int) -> None:
         conversation = self._store.conversation(conversation_id)
