@@ -325,6 +325,62 @@ class QuestionText(_Strict):
     decline_reason: str | None = None
 
 
+# Meta writes a template's language as a language code, alone or with a region: es, es_MX, en_US, pt_BR.
+_TEMPLATE_LANGUAGE = re.compile(r"^([a-z]{2,3})(_[A-Z]{2})?$")
+
+
+class WhatsAppTemplate(_Strict):
+    """An approved WhatsApp message template, as WhatsApp Manager lists it: a template is known
+    by its name and the language it was approved in together (one name can exist in several)."""
+
+    name: str = Field(description="the template's name, e.g. follow_up_v1")
+    language: str = Field(description="the language code it was approved in, as Meta writes it: es, es_MX, pt_BR")
+
+    @field_validator("name")
+    @classmethod
+    def _meta_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9_]{1,512}", value):
+            raise ValueError(f"{value!r} is not a WhatsApp template name: those are lowercase letters, digits and "
+                             "underscores, as in WhatsApp Manager (e.g. follow_up_v1)")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _meta_language(cls, value: str) -> str:
+        match = _TEMPLATE_LANGUAGE.fullmatch(value)
+        try:
+            known = match is not None and Locale.parse(value) is not None
+        except (UnknownLocaleError, ValueError):
+            known = False
+        if not known:
+            raise ValueError(f"{value!r} is not a template language code: write it as WhatsApp Manager does, a "
+                             "language with an optional region after an underscore (es, es_MX, en_US, pt_BR)")
+        return value
+
+    @property
+    def base_language(self) -> str:
+        """The ISO 639 code without the region: es for es_MX."""
+        return self.language.split("_", 1)[0]
+
+
+class WhatsApp(_Strict):
+    """What AVA sends on WhatsApp beyond its words: the approved re-engagement template."""
+
+    reengagement_templates: dict[str, WhatsAppTemplate] = Field(
+        default_factory=dict,
+        description="the approved template sent when the lead last wrote over 24 hours ago, per conversation language "
+        "(ISO 639-1 code → name and language code); a language without one gets AVA_WHATSAPP_TEMPLATE_NAME",
+    )
+
+    @field_validator("reengagement_templates")
+    @classmethod
+    def _known_languages(cls, templates: dict) -> dict:
+        for code in templates:
+            if not is_language_code(code):
+                raise ValueError(f"unknown language {code!r}: key each template by an ISO 639-1 code such as es, pt")
+        return templates
+
+
 class LanguageTexts(_Strict):
     """Every lead-facing text in one more language AVA speaks."""
 
@@ -391,6 +447,7 @@ class Profile(_Strict):
         "added to the ones AVA ships. Such a reply is held back unless the matching tool ran.",
     )
     web: WebBrowsing = Field(default_factory=WebBrowsing)
+    whatsapp: WhatsApp = Field(default_factory=WhatsApp)
     crm: Crm = Field(default_factory=lambda: Crm())  # lambda: Crm is defined below
 
     @field_validator("languages", "claims")
