@@ -69,8 +69,16 @@ def test_a_workflow_for_a_tag_change_reads_the_tags_csv():
     assert (event.kind, event.tags) == ("tags", ("facebook-lead", "ava-qualified"))
 
 
-def test_a_call_event_is_acknowledged_not_answered():
-    raw = (FIXTURES / "inbound_sms.json").read_bytes().replace(b'"messageType":"SMS"', b'"messageType":"Call"')
+@pytest.mark.parametrize("kind", ["Call", "TYPE_CALL", "Voicemail"])
+def test_a_call_event_is_acknowledged_not_answered(kind):
+    raw = (FIXTURES / "inbound_sms.json").read_bytes().replace(b'"messageType":"SMS"', f'"messageType":"{kind}"'.encode())
+    assert parse(raw, received_at=NOW).kind == "ignored"
+
+
+@pytest.mark.parametrize("fixture", ["outbound_automated.json", "outbound_by_user.json"])
+@pytest.mark.parametrize("kind", ["Internal Comment", "TYPE_INTERNAL_COMMENT"])
+def test_an_internal_comment_is_not_a_message_to_the_lead(fixture, kind):
+    raw = (FIXTURES / fixture).read_bytes().replace(b'"messageType":"SMS"', f'"messageType":"{kind}"'.encode())
     assert parse(raw, received_at=NOW).kind == "ignored"
 
 
