@@ -167,3 +167,19 @@ def test_outcome_tags_that_could_not_be_told_apart_are_refused(crm, says):
 
 def test_the_cancelled_tag_has_a_default():
     assert Crm().tags.cancelled == "ava-cancelled"
+
+
+def test_a_whatsapp_lead_who_books_then_cancels_in_spanish_is_retagged_in_ghl(make_assistant, say, ghl, store,
+                                                                               profile, clock):
+    """The whole way: qualified and booked in the conversation, then cancelled, each turn mirrored."""
+    assistant = make_assistant()
+    assistant.crm, recorded = _mirror(ghl, store, profile, clock,
+                                      answer("POST", "/contacts/upsert", "upsert_contact.json"), *_tagging(MIRRORED))
+    for text in ("hola", "sí, soy dueño", "unos 200 dólares", "5 años", "sol todo el día", "78704", "la primera"):
+        state = say(assistant, text)  # each turn ends with the CRM sync
+    assert store.active_appointment(state.conversation_id) is not None
+    for text in ("perdón, me salió algo, tengo que cancelar la cita", "sí"):
+        state = say(assistant, text)
+    assert store.active_appointment(state.conversation_id) is None
+    assert _sent(recorded, "POST", MIRRORED) == [["ava-qualified"], ["ava-booked"], ["ava-cancelled"]]
+    assert _sent(recorded, "DELETE", MIRRORED) == [["ava-booked"]]
