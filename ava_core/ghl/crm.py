@@ -6,8 +6,9 @@ by one with a note giving the lead's brief when a qualification or appointment t
 for an opt-out, and on a hand-off the assignment, the pause tag, a task and a note that gives
 the person the context. The appointment's tag follows it: when the lead cancels, the booked tag
 is removed and the cancelled one added (a move keeps booked); a new booking swaps them back.
-Tags change only through the add and remove endpoints, never an upsert (which replaces them all). The store remembers what was written, so a sync repeats nothing;
-a CRM failure is logged for the team and never reaches the lead's conversation.
+Tags change only through the add and remove endpoints, never an upsert (which replaces them
+all). The store remembers what was written, so a sync repeats nothing; a CRM failure is logged
+for the team and never reaches the lead's conversation.
 """
 
 from __future__ import annotations

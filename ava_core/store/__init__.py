@@ -15,6 +15,6 @@ from ava_core.store.repository import (
 from ava_core.store.sealing import Sealer
 
 __all__ = [
-    "BUSINESS", "TEAM", "Answer", "Appointment", "Contact", "Conversation", "OfferedSlot", "Sealer", "SlotTaken", "Store",
-    "StoredMessage",
+    "BUSINESS", "TEAM", "Answer", "Appointment", "Contact", "Conversation", "OfferedSlot", "Sealer", "SlotTaken",
+    "Store", "StoredMessage",
 ]

@@ -79,7 +79,8 @@ def test_a_spanish_lead_past_the_window_is_sent_the_spanish_template_by_the_assi
                                                                                       profile, store):
     api = Graph(payload)
     channel = _channel(api, last_inbound=CLOSED, template="follow_up_v1", templates=SPANISH)
-    state = say(make_assistant(channels={"whatsapp": channel}), "hola! me interesan los paneles solares, cuanto cuestan?")
+    state = say(make_assistant(channels={"whatsapp": channel}),
+                "hola! me interesan los paneles solares, cuanto cuestan?")
     assert [b["type"] for b in api.bodies] == ["template"]
     assert _templates(api) == [{"name": "seguimiento_v1", "language": {"code": "es_MX"}}]
     replies = [m.text for m in store.messages(state.conversation_id) if m.role == "assistant" and m.text]
@@ -89,7 +90,8 @@ def test_a_spanish_lead_past_the_window_is_sent_the_spanish_template_by_the_assi
 def test_the_functions_app_hands_the_profiles_templates_to_the_whatsapp_channel(settings, tmp_path):
     profile = tmp_path / "profile.yaml"
     profile.write_text(EXAMPLE.read_text().replace(
-        "  reengagement_templates: {}\n", "  reengagement_templates:\n    es: {name: seguimiento_v1, language: es_MX}\n"))
+        "  reengagement_templates: {}\n",
+        "  reengagement_templates:\n    es: {name: seguimiento_v1, language: es_MX}\n"))
     services = build_services(settings.model_copy(update={
         "profile": profile, "whatsapp_access_token": SecretStr("EAAG-test"), "whatsapp_phone_number_id": "10654035",
         "whatsapp_template_name": "follow_up_v1"}))

@@ -71,7 +71,8 @@ def test_a_workflow_for_a_tag_change_reads_the_tags_csv():
 
 @pytest.mark.parametrize("kind", ["Call", "TYPE_CALL", "Voicemail"])
 def test_a_call_event_is_acknowledged_not_answered(kind):
-    raw = (FIXTURES / "inbound_sms.json").read_bytes().replace(b'"messageType":"SMS"', f'"messageType":"{kind}"'.encode())
+    raw = (FIXTURES / "inbound_sms.json").read_bytes().replace(b'"messageType":"SMS"',
+                                                               f'"messageType":"{kind}"'.encode())
     assert parse(raw, received_at=NOW).kind == "ignored"
 
 
