@@ -16,7 +16,7 @@ import httpx
 from ava_core.app import build_assistant, build_ghl, build_store
 from ava_core.assistant import Assistant
 from ava_core.channels.voice import Transcriber, build_transcriber
-from ava_core.channels.whatsapp import WhatsAppChannel
+from ava_core.channels.whatsapp import Template, WhatsAppChannel
 from ava_core.clock import SystemClock
 from ava_core.ghl.crm import CrmMirror
 from ava_core.logging import configure_logging
@@ -38,6 +38,7 @@ def build_services(settings: Settings, http: httpx.Client | None = None) -> Serv
     configure_logging(settings.log_level, json_lines=settings.log_json, settings=settings)
     store = build_store(settings)
     http = http or httpx.Client(timeout=httpx.Timeout(20.0, connect=5.0))
+    profile, clock = load_profile(settings.profile), SystemClock()
     whatsapp = None
     if settings.whatsapp_access_token and settings.whatsapp_phone_number_id:
         whatsapp = WhatsAppChannel(
@@ -47,10 +48,11 @@ def build_services(settings: Settings, http: httpx.Client | None = None) -> Serv
             api_version=settings.whatsapp_api_version,
             template=settings.whatsapp_template_name,
             template_language=settings.whatsapp_template_language,
+            templates={code: Template(t.name, t.language)
+                       for code, t in profile.whatsapp.reengagement_templates.items()},
             last_inbound=lambda to: store.last_inbound_at("whatsapp", to),
         )
     channels: dict = {"whatsapp": whatsapp} if whatsapp else {}
-    profile, clock = load_profile(settings.profile), SystemClock()
     ghl = build_ghl(settings, profile, store, clock, http)
     if ghl is not None:
         channels["ghl"] = ghl.channel

@@ -116,6 +116,9 @@ class Assistant:
         if channel is None:
             raise ChannelError(f"no channel {conversation.channel!r} is configured for conversation {conversation.id}")
         last = state.bubbles[-1] if state.bubbles else None
+        # The language AVA speaks here: for the picker's words, and for a template that goes out
+        # instead of the text (a closed WhatsApp window).
+        language = self.engine.profile.speaking(lead_language(store, self.engine.profile, conversation.id))
         for index, text in enumerate(state.bubbles if bubbles is None else bubbles, start=first_index):
             key = f"{state.turn_id}:{index}"
             claim = store.claim_delivery(conversation.id, key, text, at=self.engine.clock.now(),
@@ -129,12 +132,11 @@ class Assistant:
                     break
                 continue
             choices = state.choices if text == last else []
-            words = said(self.engine.profile.speaking(lead_language(store, self.engine.profile, conversation.id))) \
-                if choices else None
+            words = said(language) if choices else None
             try:
                 receipt = channel.send(contact.external_id, OutboundMessage(
                     text=text, choices=choices, see_options=words and words.see_options,
-                    choose_one=words and words.choose_one))
+                    choose_one=words and words.choose_one, language=language))
             except ChannelError as exc:
                 if getattr(exc, "maybe_sent", False):
                     # Sending again could show it twice: keep it as sent, and say so.

@@ -2,8 +2,10 @@
 
 Meta usually reports 131047 asynchronously, as a ``failed`` status for a message the send API
 had already accepted, so the lead got nothing. Then the approved template goes out (the one
-message WhatsApp allows outside the window, inviting the lead to write back), or, with no
-template configured, the conversation goes to a person: AVA pauses and the team is alerted.
+message WhatsApp allows outside the window, inviting the lead to write back), in the
+conversation's language when the profile names one for it (``whatsapp.reengagement_templates``),
+else the default one; or, with no template configured, the conversation goes to a person: AVA
+pauses and the team is alerted.
 
 Safe to run again for the same failure (Meta retries status webhooks, the durable runtime
 retries activities): one template per lead message at most, and a paused conversation is
@@ -20,6 +22,7 @@ from ava_core.agent.turn import TurnState
 from ava_core.assistant import TEMPLATE_KIND, Assistant, template_text
 from ava_core.channels.base import OutboundMessage
 from ava_core.errors import ChannelError
+from ava_core.language.detection import lead_language
 
 Outcome = Literal["template_sent", "handed_off", "not_needed"]
 
@@ -50,7 +53,12 @@ def reengage(assistant: Assistant, conversation_id: int, message_id: int, *,
         # template already went out after this message.
         return "not_needed"
     sender = assistant.channels.get(conversation.channel)
-    template = getattr(sender, "template", None)
+    # The template approved in the conversation's language, else the default one.
+    profile = assistant.engine.profile
+    language = profile.speaking(lead_language(store, profile, conversation_id))
+    choose = getattr(sender, "template_for", None)
+    chosen = choose(language) if choose is not None else None
+    template = chosen.name if chosen is not None else None
     if sender is None or not template or template_failed:
         _hand_off(assistant, conversation_id, contact.id, failed.id, refused=template_failed)
         return "handed_off"
@@ -62,7 +70,7 @@ def reengage(assistant: Assistant, conversation_id: int, message_id: int, *,
     if claim is None:
         return "not_needed"
     try:
-        receipt = sender.send(contact.external_id, OutboundMessage(text=text, template=template))
+        receipt = sender.send(contact.external_id, OutboundMessage(text=text, template=template, language=language))
     except ChannelError as exc:
         if getattr(exc, "maybe_sent", False):
             log.bind(alert="channel").error("re-engagement template may not have reached the lead: {}", exc)

@@ -120,6 +120,8 @@ class ConversationState(BaseModel):
     language: str = Field("en", description="ISO 639-1 code of the language the lead writes in")
     earlier: EarlierView | None = Field(None, description="the conversation before the messages shown")
     team_wrote: bool = Field(False, description="a person on the business's team wrote among the messages shown")
+    business_wrote: bool = Field(
+        False, description="the business's automation (a CRM workflow or campaign) wrote among the messages shown")
 
     def item(self, field: str) -> QualificationItem | None:
         return next((q for q in self.qualification if q.field == field), None)

@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from ava_core.cli import build_app
 from ava_core.errors import ConfigError
 from ava_core.profile import load_profile
+from ava_core.profile.models import WhatsAppTemplate
 
 EXAMPLE = Path("examples/profile.yaml")
 
@@ -202,3 +206,66 @@ def test_the_question_for_a_field_is_found_and_an_unknown_field_is_named(profile
 
     with pytest.raises(KeyError, match="roof_colour"):
         profile.qualification.question_for("roof_colour")
+
+
+# --- the WhatsApp re-engagement template per language ---------------------------------------------
+
+_TEMPLATES = """  reengagement_templates:
+    es: {name: seguimiento_v1, language: es_MX}
+"""
+
+
+def _with_templates(tmp_path, text: str = _TEMPLATES) -> Path:
+    return _write(tmp_path, EXAMPLE.read_text().replace("  reengagement_templates: {}\n", text, 1))
+
+
+def test_the_profile_names_a_re_engagement_template_per_language(tmp_path):
+    profile = load_profile(_with_templates(tmp_path))
+    chosen = profile.whatsapp.reengagement_templates["es"]
+    assert (chosen.name, chosen.language) == ("seguimiento_v1", "es_MX")
+    assert _check(tmp_path / "profile.yaml").exit_code == 0
+
+
+@pytest.mark.parametrize("old, new, says", [
+    ("es: {name", "spanish: {name", "unknown language 'spanish'"),
+    ("language: es_MX", "language: es-MX", "es-MX"),
+    ("language: es_MX", "language: xx_YY", "xx_YY"),
+    ("name: seguimiento_v1", "name: Seguimiento V1", "lowercase letters, digits and underscores"),
+])
+def test_a_re_engagement_template_that_cannot_be_sent_is_named_with_its_line(tmp_path, old, new, says):
+    path = _with_templates(tmp_path, _TEMPLATES.replace(old, new))
+    result = _check(path)
+    assert result.exit_code == 1
+    assert says in result.output and "whatsapp.reengagement_templates" in result.output
+
+
+def test_the_check_catches_a_template_in_another_language_than_the_conversations(tmp_path):
+    path = _with_templates(tmp_path, _TEMPLATES.replace("es_MX", "en_US"))
+    result = _check(path)
+    assert result.exit_code == 1
+    line = path.read_text().splitlines().index("    es: {name: seguimiento_v1, language: en_US}") + 1
+    assert (f"{path}:{line}: whatsapp.reengagement_templates.es: a conversation in 'es' would be sent a template "
+            "approved in en_US") in result.output
+
+
+def test_the_check_catches_a_template_for_a_language_ava_never_speaks(tmp_path):
+    path = _with_templates(tmp_path, _TEMPLATES + "    pt: {name: acompanhamento, language: pt_BR}\n")
+    result = _check(path)
+    assert result.exit_code == 1
+    assert "whatsapp.reengagement_templates.pt: AVA does not speak 'pt'" in result.output
+
+
+@pytest.mark.parametrize("code", ["es", "es_MX", "en_US", "pt_BR", "zh_CN", "fil", "en_GB"])
+def test_metas_template_language_codes_are_taken(code):
+    assert WhatsAppTemplate(name="follow_up_v1", language=code).language == code
+
+
+@given(st.text(max_size=8))
+def test_a_template_language_is_a_code_meta_writes_or_a_clear_refusal(text):
+    try:
+        template = WhatsAppTemplate(name="follow_up_v1", language=text)
+    except ValidationError as exc:
+        assert "template language code" in str(exc)
+        return
+    assert template.base_language.isalpha() and template.base_language.islower()
+    assert template.language in (template.base_language, f"{template.base_language}_{template.language[-2:]}")

@@ -7,8 +7,10 @@ while neither check is configured.
 A lead's message is stored with dedupe on its GHL message id (a workflow sends none: then a
 hash of contact, body and time), then its conversation is started or signalled. A message a
 person sent in the GHL conversation is stored as the team's (neither the lead's nor AVA's) and
-pauses AVA there for the profile's pause time; AVA's own sends coming back as
-``OutboundMessage`` are recognised by their stored id and ignored; a removed pause tag resumes AVA.
+pauses AVA there for the profile's pause time; one the business's automation sent (a workflow or
+campaign: no GHL user on it) is stored as the business's and pauses nothing; AVA's own sends
+coming back as ``OutboundMessage`` are recognised by their stored id (or, before the id is
+recorded, by the claimed bubble's text) and ignored; a removed pause tag resumes AVA.
 
 GHL retries a marketplace webhook only when the answer is 429 (any other status is final),
 so a message the store could not take is answered 429, never 500: the retry brings it back.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -29,7 +31,7 @@ from ava_core.channels.base import InboundMessage
 from ava_core.errors import ChannelError, StoreError
 from ava_core.ghl.webhook import CHANNEL, GhlEvent, Keys, WebhookPayloadError, authenticate, parse
 from ava_core.settings import Settings
-from ava_core.store import TEAM
+from ava_core.store import BUSINESS, TEAM, Store
 from ava_core.store.crm import CrmRecords
 from orchestrators.contracts import LeadMessage
 from orchestrators.instances import active, instance_id, start_or_signal
@@ -133,20 +135,23 @@ def store_inbound(services: Services, event: GhlEvent) -> Arrival | None:
 
 def outbound(services: Services, event: GhlEvent) -> str:
     """AVA's own send echoed back is ignored; a person's message is kept as the team's and pauses
-    AVA on the conversation, so when AVA answers again it knows what the person said."""
+    AVA on the conversation, so when AVA answers again it knows what the person said; the
+    business's automation's is kept as the business's and changes nothing else."""
     store = services.assistant.store
-    known = store.message_by_channel_id(CHANNEL, event.message_id)
-    if known is not None:
-        return "duplicate" if known[1].role == TEAM else "ignored: AVA's own message"
-    if not event.user_id:
-        # No user wrote it (a workflow or campaign sent it): not a person taking over.
-        logger.info("GoHighLevel outbound message without a user (automation) acknowledged")
-        return "ignored: automated message"
+    for seen in filter(None, (event.message_id, event.original_message_id)):  # a retry names its original
+        known = store.message_by_channel_id(CHANNEL, seen)
+        if known is not None:
+            return "duplicate" if known[1].role in (TEAM, BUSINESS) else "ignored: AVA's own message"
     records = CrmRecords(store)
     conversation_id = records.open_conversation_of(CHANNEL, event.contact_id)
     if conversation_id is None:
+        # A campaign to a lead AVA has no open conversation with stays in GHL: the first turn of
+        # one reads it back into the summary (``CrmHistory.catch_up``).
         return "ignored: no conversation AVA has"
     now = services.assistant.engine.clock.now()
+    if not event.user_id:
+        # No user wrote it (a workflow or campaign sent it): not a person taking over.
+        return automated(store, conversation_id, event, now)
     if event.body:
         store.add_message(conversation_id, TEAM, event.body, at=event.at or now, channel=CHANNEL,
                           channel_message_id=event.message_id, status="sent")
@@ -160,6 +165,26 @@ def outbound(services: Services, event: GhlEvent) -> str:
         except ChannelError as exc:
             logger.bind(alert="crm").warning("pause tag not added in GoHighLevel: {}", exc)
     return "paused"
+
+
+def automated(store: Store, conversation_id: int, event: GhlEvent, now: datetime) -> str:
+    """A message the business's automation sent: kept as the business's as it happens, so AVA
+    knows what the lead was told. It neither pauses AVA nor answers the lead, and starts no turn."""
+    log = logger.bind(conversation_id=conversation_id)
+    # AVA's own sends carry no user either; one echoed before the send API's answer recorded its
+    # id is known by its text (quick replies are sent as a numbered list under it).
+    if any(event.body == b.text or event.body.startswith(b.text + "\n")
+           for b in store.unconfirmed_deliveries(conversation_id) if b.text):
+        return "ignored: AVA's own message"
+    if not event.body:
+        log.info("GoHighLevel automated message without text acknowledged")
+        return "ignored: automated message without text"
+    stored = store.add_message(conversation_id, BUSINESS, event.body, at=event.at or now, channel=CHANNEL,
+                               channel_message_id=event.message_id, status="sent")
+    if stored is None:
+        return "duplicate"
+    log.info("the business's automation wrote in GoHighLevel: kept, AVA carries on")
+    return "stored: automated message"
 
 
 def tags_changed(services: Services, event: GhlEvent) -> str:

@@ -18,7 +18,7 @@ from ava_core.state import (
     QualificationItem,
     SlotView,
 )
-from ava_core.store import TEAM, Appointment, Contact, Conversation, Store
+from ava_core.store import BUSINESS, TEAM, Appointment, Contact, Conversation, Store
 from ava_core.store.crm import CrmRecords
 
 
@@ -69,6 +69,7 @@ def build_state(
         # What left the window (a CRM conversation's running summary) and who else spoke in it.
         earlier=EarlierView.from_summary(CrmRecords(store).summary(conversation.id)),
         team_wrote=any(m.role == TEAM for m in shown),
+        business_wrote=any(m.role == BUSINESS for m in shown),
     )
 
 

@@ -436,7 +436,8 @@ def _times_fix(times: list[str], snapshot: ConversationState) -> str:
 
 
 def _unanswered(messages: list) -> list:
-    """The lead's messages since AVA, or a person on the team, last spoke to them."""
+    """The lead's messages since AVA, or a person on the team, last spoke to them. The business's
+    automated messages are neither: an autoresponder after the lead's question answers nothing."""
     tail = []
     for m in reversed(messages):
         if m.role == "user":

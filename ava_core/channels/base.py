@@ -36,6 +36,8 @@ class OutboundMessage(BaseModel):
     text: str
     choices: list[Choice] = Field(default_factory=list, description="quick replies, e.g. slots")
     template: str | None = Field(None, description="an approved template name, for closed windows")
+    language: str | None = Field(
+        None, description="the conversation's language (ISO 639-1): a template sent instead goes out in it")
     see_options: str | None = Field(None, description="the button opening a list of choices, in the lead's language")
     choose_one: str | None = Field(None, description="a picker's text when the reply went out before it, ditto")
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 from loguru import logger
@@ -63,6 +63,13 @@ class WhatsAppError(ChannelError):
 
 class WindowClosed(WhatsAppError):
     """Free text cannot go out: the lead last wrote more than 24 hours ago and no template is set."""
+
+
+class Template(NamedTuple):
+    """An approved template as Meta knows it: one name can be approved in several languages."""
+
+    name: str
+    language: str  # Meta's code: es, es_MX, en_US
 
 
 class WebhookPayloadError(ChannelError):
@@ -356,6 +363,7 @@ class WhatsAppChannel:
         api_version: str = "v26.0",
         template: str | None = None,
         template_language: str = "en_US",
+        templates: Mapping[str, Template] | None = None,
         last_inbound: Callable[[str], datetime | None] | None = None,
         clock: Clock | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -369,6 +377,7 @@ class WhatsAppChannel:
         self._graph = f"{base_url}/{api_version}"
         self.template = template
         self.template_language = template_language
+        self.templates = dict(templates or {})  # conversation language (ISO 639-1) -> its template
         self._last_inbound = last_inbound
         self._clock = clock or SystemClock()
         self._rate = RateLimitWait(attempts=max_attempts, max_wait=max_wait_seconds, sleep=sleep,
@@ -387,16 +396,16 @@ class WhatsAppChannel:
         of several bubbles becomes one template, not one per bubble.
         """
         if message.template:
-            return self._send_template(to, message.template)
+            return self._send_template(to, message.template, message.language)
         if self._window_closed(to):
-            return self._send_template(to, None)
+            return self._send_template(to, None, message.language)
         parts = _parts(message)
         try:
             receipt = self._post_message(to, parts[0])
         except WhatsAppError as exc:
             if exc.code != REENGAGEMENT_REQUIRED:
                 raise
-            return self._send_template(to, None)
+            return self._send_template(to, None, message.language)
         # A long text goes out in pieces, or ahead of its picker. Only the last piece's id is
         # returned (and stored): receipts for the earlier ones match no stored message and are
         # ignored. Once a piece is out, a failure must not make the caller send it all again.
@@ -440,18 +449,37 @@ class WhatsAppChannel:
 
     # --- message kinds ------------------------------------------------------------------------
 
-    def _send_template(self, to: str, name: str | None) -> SendReceipt:
-        name = name or self.template
-        if not name:
+    def template_for(self, language: str | None) -> Template | None:
+        """The approved template for a conversation in ``language`` (ISO 639-1): the profile's for
+        it, else the default one (AVA_WHATSAPP_TEMPLATE_NAME), which a log line then names."""
+        chosen = self.templates.get(language or "")
+        if chosen is not None:
+            return chosen
+        if not self.template:
+            return None
+        default = Template(self.template, self.template_language)
+        if language and language != default.language.split("_", 1)[0]:
+            logger.info("no re-engagement template for {!r} in the profile (whatsapp.reengagement_templates): "
+                        "sending the default {} in {}", language, default.name, default.language)
+        return default
+
+    def _send_template(self, to: str, name: str | None, language: str | None) -> SendReceipt:
+        """The template for the conversation's language, or the one named (in the language it
+        has for this conversation, else the default template's language)."""
+        chosen = self.template_for(language)
+        if name is not None and (chosen is None or chosen.name != name):
+            chosen = Template(name, self.template_language)
+        if chosen is None:
             raise WindowClosed(
                 "the lead last wrote more than 24 hours ago, so WhatsApp only accepts an approved template, "
-                "and none is set: set AVA_WHATSAPP_TEMPLATE_NAME",
+                f"and none is set{f' for {language!r}' if language else ''}: set AVA_WHATSAPP_TEMPLATE_NAME"
+                + (f" or the profile's whatsapp.reengagement_templates.{language}" if language else ""),
                 code=REENGAGEMENT_REQUIRED,
             )
         receipt = self._post_message(to, {"type": "template", "template": {
-            "name": name, "language": {"code": self.template_language},
+            "name": chosen.name, "language": {"code": chosen.language},
         }})
-        return receipt.model_copy(update={"template": name})
+        return receipt.model_copy(update={"template": chosen.name})
 
     def _window_closed(self, to: str) -> bool:
         if self._last_inbound is None:

@@ -85,7 +85,24 @@ class GhlContacts:
 
     def get(self, contact_id: str) -> dict[str, Any]:
         data = self._api.request("GET", f"/contacts/{contact_id}", version=CONTACTS, what="read the contact")
-        return data.get("contact") or {}
+        contact = data.get("contact")
+        return contact if isinstance(contact, dict) else {}
+
+    def name(self, contact_id: str) -> str | None:
+        """The contact's name as GoHighLevel has it (GET /contacts/{id}), None when it has none."""
+        return contact_name(self.get(contact_id))
 
     def _update(self, contact_id: str, body: dict[str, Any], what: str) -> None:
         self._api.request("PUT", f"/contacts/{contact_id}", version=CONTACTS, json=body, what=what)
+
+
+def contact_name(contact: dict[str, Any]) -> str | None:
+    """A person's name from a contact (GetContectByIdSchema): first and last name, else ``name``.
+    GHL shows a nameless contact by its phone or email; neither is a name to greet anyone by."""
+    parts = [contact.get(k).strip() for k in ("firstName", "lastName") if isinstance(contact.get(k), str)]
+    for candidate in (" ".join(p for p in parts if p), contact.get("name")):
+        if isinstance(candidate, str):
+            candidate = " ".join(candidate.split())
+            if candidate and "@" not in candidate and any(c.isalpha() for c in candidate):
+                return candidate
+    return None

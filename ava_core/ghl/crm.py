@@ -1,10 +1,14 @@
 """AVA's CRM: what it learned about a lead, mirrored into the lead's GoHighLevel contact.
 
 After each turn ``sync`` writes what changed: qualification answers into the mapped custom
-fields, outcome tags (qualified, disqualified, booked, handoff, opted-out) added one by one
-with a note giving the lead's brief when one of the first three is new, DND for an opt-out, and on a hand-off the assignment, the pause tag, a task and a note that
-gives the person the context. The store remembers what was written, so a sync repeats nothing;
-a CRM failure is logged for the team and never reaches the lead's conversation.
+fields, outcome tags (qualified, disqualified, booked, cancelled, handoff, opted-out) added one
+by one with a note giving the lead's brief when a qualification or appointment tag is new, DND
+for an opt-out, and on a hand-off the assignment, the pause tag, a task and a note that gives
+the person the context. The appointment's tag follows it: when the lead cancels, the booked tag
+is removed and the cancelled one added (a move keeps booked); a new booking swaps them back.
+Tags change only through the add and remove endpoints, never an upsert (which replaces them
+all). The store remembers what was written, so a sync repeats nothing; a CRM failure is logged
+for the team and never reaches the lead's conversation.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from ava_core.clock import Clock
 from ava_core.errors import AvaError
 from ava_core.ghl.contacts import GhlContacts
 from ava_core.ghl.history import CrmHistory
+from ava_core.ghl.http import GhlError
 from ava_core.ghl.webhook import CHANNEL
 from ava_core.profile.models import Profile
 from ava_core.qualification import standing
@@ -77,8 +82,10 @@ class CrmMirror:
             log.bind(alert="crm").error("GoHighLevel contact not updated: {}", exc)
 
     def catch_up(self, conversation_id: int) -> None:
-        """Fold what GoHighLevel held of the conversation before AVA into its summary (first turn
-        only). Never raises: a lead waiting for a reply matters more than their older messages."""
+        """Before a turn: the lead's name from their GHL contact when no webhook gave it, and what
+        GoHighLevel held of the conversation before AVA, folded into its summary (first turn only).
+        Never raises: a lead waiting for a reply matters more than their name or older messages."""
+        self.read_name(conversation_id)
         if self._history is None:
             return
         log = logger.bind(conversation_id=conversation_id)
@@ -89,6 +96,36 @@ class CrmMirror:
         except Exception as exc:  # an answer shaped unlike GHL's documents: still never in the reply's way
             log.bind(alert="crm").opt(exception=exc).error(
                 "earlier GoHighLevel messages not read ({}); answering without them", type(exc).__name__)
+
+    def read_name(self, conversation_id: int) -> None:
+        """A GHL lead's name read from their contact (GET /contacts/{id}) and stored, once, when the
+        webhook carried none (a marketplace InboundMessage never does, a workflow's may not), so a
+        lead the business knows is greeted by name. Reading needs no contact writing. Never raises;
+        a contact GHL could not answer for is asked again next turn, one it has no name for is not."""
+        conversation = self._store.conversation(conversation_id)
+        if conversation.channel != CHANNEL:
+            return
+        contact = self._store.contact(conversation.contact_id)
+        record = self._records.contact(contact.id)
+        if contact.name or (record is not None and record.name_read):
+            return
+        log = logger.bind(conversation_id=conversation_id)
+        try:
+            name = self._contacts.name(contact.external_id)
+        except GhlError as exc:
+            log.bind(alert="crm").warning("the lead's name not read from GoHighLevel; answering without it: {}", exc)
+            if exc.status in (404, 422):  # nothing to read for this contact, now or later
+                self._records.mark_name_read(contact.id, contact.external_id, self._clock.now())
+            return
+        except Exception as exc:  # an answer shaped unlike GHL's documents: still never in the reply's way
+            log.bind(alert="crm").opt(exception=exc).error(
+                "the lead's name not read from GoHighLevel ({}); answering without it", type(exc).__name__)
+            return
+        if name:
+            self._store.upsert_contact(contact.channel, contact.external_id, name=name, phone=None,
+                                       at=self._clock.now())
+            log.info("the lead's name read from their GoHighLevel contact")
+        self._records.mark_name_read(contact.id, contact.external_id, self._clock.now())
 
     def _sync(self, conversation_id: int) -> None:
         conversation = self._store.conversation(conversation_id)
@@ -112,15 +149,26 @@ class CrmMirror:
             wanted.append(tags.qualified)
         elif state == "disqualified":
             wanted.append(tags.disqualified)
+        # The appointment's tag follows it: booked (a move keeps it), or cancelled by the lead.
+        stale: list[str] = []
         if self._store.active_appointment(conversation_id) is not None:
             wanted.append(tags.booked)
+            stale.append(tags.cancelled)
+        elif self._store.cancelled_appointment(conversation_id) is not None:
+            wanted.append(tags.cancelled)
+            stale.append(tags.booked)
         if contact.opted_out:
             wanted.append(tags.opted_out)
+        # Only what AVA itself added is taken off; the remove endpoint leaves every other tag alone.
+        gone = [t for t in stale if t in record.tags]
+        if gone:
+            self._contacts.remove_tags(crm_id, gone)
+            self._records.mark_synced(contact.id, now, untagged=gone)
         new = [t for t in wanted if t not in record.tags]
         if new:
             self._contacts.add_tags(crm_id, new)
             self._records.mark_synced(contact.id, now, tags=new)
-            if any(t in (tags.qualified, tags.disqualified, tags.booked) for t in new):
+            if any(t in (tags.qualified, tags.disqualified, tags.booked, tags.cancelled) for t in new):
                 # The team sees where each lead stands in the CRM, whatever channel it came from.
                 self._contacts.add_note(crm_id, f"AVA: {', '.join(new)}\n" + self.summary(conversation_id))
         if contact.opted_out and not record.dnd:
@@ -188,9 +236,13 @@ def lead_summary(store: Store, profile: Profile, conversation_id: int, *, reason
     if objections:
         lines.append("Objections raised: " + "; ".join(dict.fromkeys(objections)))
     appointment = store.active_appointment(conversation_id)
+    cancelled = store.cancelled_appointment(conversation_id) if appointment is None else None
     if appointment is not None:
         lines.append(f"Booked: {slot_label(appointment.start, profile.tz)}"
                      + (f" ({appointment.link})" if appointment.link else ""))
+    elif cancelled is not None:
+        lines.append(f"Cancelled by the lead: {slot_label(cancelled.start, profile.tz)}"
+                     + (f" ({cancelled.cancel_reason})" if cancelled.cancel_reason else ""))
     else:
         offered = store.offered_slots(conversation_id)
         if offered:

@@ -25,7 +25,7 @@ from ava_core.ghl.conversations import GhlChannel, HistoryMessage
 from ava_core.ghl.webhook import CHANNEL
 from ava_core.profile.models import Profile
 from ava_core.state import EarlierLine, EarlierView
-from ava_core.store import TEAM, Store, StoredMessage
+from ava_core.store import BUSINESS, TEAM, Store, StoredMessage
 from ava_core.store.crm import CrmRecords
 
 # Messages younger than this stay whatever the window: GHL retries a webhook for up to about
@@ -132,8 +132,9 @@ class CrmHistory:
 
 
 def stored_lines(messages: list[StoredMessage]) -> tuple[list[EarlierLine], list[str]]:
-    """The summary's lines for stored messages (what the lead, AVA and the team said), and what
-    the lead raised: their questions, and the concerns AVA looked up in the knowledge base."""
+    """The summary's lines for stored messages (what the lead, AVA, the team and the business's
+    automation said), and what the lead raised: their questions, and the concerns AVA looked up
+    in the knowledge base."""
     lines: list[EarlierLine] = []
     raised: list[str] = []
     for m in messages:
@@ -144,6 +145,8 @@ def stored_lines(messages: list[StoredMessage]) -> tuple[list[EarlierLine], list
                 raised.append(text)
         elif m.role == TEAM and m.text:
             lines.append(EarlierLine(who="team", text=clip(m.text), at=m.created_at))
+        elif m.role == BUSINESS and m.text:
+            lines.append(EarlierLine(who="business", text=clip(m.text), at=m.created_at))
         elif m.role == "assistant" and m.text and not m.tool_calls:
             lines.append(EarlierLine(who="ava", text=clip(m.text), at=m.created_at))
         elif m.role == "assistant":

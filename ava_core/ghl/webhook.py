@@ -145,6 +145,7 @@ class GhlEvent:
     name: str | None = None
     phone: str | None = None
     location_id: str | None = None
+    original_message_id: str | None = None  # a message GHL retried names the one it retries
     ignored: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -188,7 +189,7 @@ def _marketplace(data: dict[str, Any], received_at: datetime) -> GhlEvent:
         raise WebhookPayloadError(f"{kind} without contactId")
     message_id = _text(data.get("messageId"))
     message_type = data.get("messageType")
-    if message_type in ("Call", "Voicemail", "CALL", "TYPE_CALL"):
+    if _unsaid(message_type):
         return GhlEvent(kind="ignored", ignored=f"{message_type} event", **common)
     direction = data.get("direction") or ("inbound" if kind == "InboundMessage" else "outbound")
     at = _when(data.get("dateAdded")) or _when(data.get("timestamp")) or received_at
@@ -197,7 +198,8 @@ def _marketplace(data: dict[str, Any], received_at: datetime) -> GhlEvent:
     return GhlEvent(
         kind="inbound" if direction == "inbound" else "outbound", message_id=message_id,
         conversation_id=_text(data.get("conversationId")) or None, reply_type=reply_type(message_type),
-        body=_body(data), at=at, user_id=_text(data.get("userId")) or None, **common,
+        body=_body(data), at=at, user_id=_text(data.get("userId")) or None,
+        original_message_id=_text(data.get("originalMessageId")) or None, **common,
     )
 
 
@@ -234,6 +236,19 @@ def _workflow(data: dict[str, Any], received_at: datetime) -> GhlEvent:
         reply_type=reply_type(message.get("type")) or reply_type(custom.get("channel")), body=body,
         at=at or received_at, user_id=_text(message.get("userId")) or None, **common,
     )
+
+
+# Message types that are not words exchanged with the lead: calls and voicemails, and the team's
+# internal comments (OutboundMessage lists "Internal Comment" among its channels), which the lead
+# never sees and which neither take the conversation over nor speak for the business.
+_UNSAID = frozenset({"CALL", "VOICEMAIL", "INTERNALCOMMENT"})
+
+
+def _unsaid(message_type: Any) -> bool:
+    """'Call', 'TYPE_CALL', 'Internal Comment', 'TYPE_INTERNAL_COMMENT' …"""
+    if not isinstance(message_type, str):
+        return False
+    return message_type.upper().removeprefix("TYPE_").replace(" ", "").replace("_", "") in _UNSAID
 
 
 def _body(data: dict[str, Any]) -> str:

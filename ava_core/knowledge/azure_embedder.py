@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from ava_core.errors import KnowledgeError
+from ava_core.retry_after import RateLimitWait, RetriesSpent
 
 # Azure OpenAI takes at most 2048 inputs per embeddings request; smaller batches keep each
 # request well under the per-minute token quota and make a retry cheap.
@@ -17,7 +17,8 @@ _MAX_WAIT_SECONDS = 60.0
 
 
 class AzureOpenAIEmbedder:
-    """Batched embeddings with retries on 429 and 5xx that honour ``Retry-After``."""
+    """Batched embeddings with retries on 429, 5xx and dropped connections that honour the
+    server's ``Retry-After`` (``RateLimitWait``, as every AVA client waits out rate limits)."""
 
     def __init__(
         self,
@@ -36,7 +37,10 @@ class AzureOpenAIEmbedder:
         self._dimension = dimension
         self.batch_size = max(1, min(batch_size, 2048))
         self.max_attempts = max(1, max_attempts)
-        self._sleep = sleep
+        # Backoff from 1 s when Azure names no wait; a wait past a minute (a daily quota) is not
+        # waited out: the ingest stops and says so.
+        self._rate = RateLimitWait(attempts=self.max_attempts, max_wait=_MAX_WAIT_SECONDS, sleep=sleep,
+                                   first_backoff=1.0)
 
     @property
     def dimension(self) -> int:
@@ -57,27 +61,31 @@ class AzureOpenAIEmbedder:
     def _request(self, batch: list[str]) -> list[list[float]]:
         import openai
 
+        def busy(exc: Exception) -> bool:
+            """A rate limit, a server error or a dropped connection: worth another try."""
+            if isinstance(exc, openai.APIStatusError):
+                return exc.status_code == 429 or exc.status_code >= 500
+            return isinstance(exc, openai.APIConnectionError)
+
         # The API rejects empty strings; a blank chunk still needs a vector in its slot.
         batch = [text if text.strip() else " " for text in batch]
-        for attempt in range(1, self.max_attempts + 1):
-            try:
-                response = self._client.embeddings.create(input=batch, model=self.deployment)
-                break
-            except openai.APIStatusError as exc:
-                if exc.status_code != 429 and exc.status_code < 500:
-                    raise KnowledgeError(
-                        f"Azure OpenAI embeddings ({self.deployment}) refused the request: "
-                        f"{_describe(exc)}; {_hint(exc.status_code)}"
-                    ) from None
-                failure: Exception = exc
-            except openai.APIConnectionError as exc:
-                failure = exc
-            if attempt == self.max_attempts:
+        what = f"Azure OpenAI embeddings ({self.deployment})"
+        try:
+            response = self._rate.call(lambda: self._client.embeddings.create(input=batch, model=self.deployment),
+                                       retry=busy, what=what)
+        except RetriesSpent as spent:
+            if spent.asked is not None:
                 raise KnowledgeError(
-                    f"Azure OpenAI embeddings ({self.deployment}) failed {attempt} times, last: "
-                    f"{_describe(failure)}; check the deployment's quota and AVA_AZURE_OPENAI_ENDPOINT"
-                )
-            self._sleep(_wait_before(failure, attempt))
+                    f"{what} asked to wait {spent.asked:.0f} s ({_describe(spent.last)}), longer than AVA waits "
+                    f"({_MAX_WAIT_SECONDS:.0f} s): the deployment's quota is spent for now; run the ingest again "
+                    "later, or raise the quota"
+                ) from None
+            raise KnowledgeError(
+                f"{what} failed {spent.attempts} times, last: {_describe(spent.last)}; check the deployment's "
+                "quota and AVA_AZURE_OPENAI_ENDPOINT"
+            ) from None
+        except openai.APIStatusError as exc:
+            raise KnowledgeError(f"{what} refused the request: {_describe(exc)}; {_hint(exc.status_code)}") from None
         data = sorted(response.data, key=lambda item: item.index)
         if len(data) != len(batch):
             raise KnowledgeError(
@@ -89,27 +97,6 @@ class AzureOpenAIEmbedder:
 def _unit(vector: list[float]) -> list[float]:
     norm = math.sqrt(sum(x * x for x in vector)) or 1.0
     return [x / norm for x in vector]
-
-
-def _wait_before(exc: Exception, attempt: int) -> float:
-    """Seconds to wait: the server's Retry-After when given, else exponential backoff."""
-    response = getattr(exc, "response", None)
-    headers = response.headers if response is not None else {}
-    if (ms := headers.get("retry-after-ms")) is not None:
-        try:
-            return min(float(ms) / 1000, _MAX_WAIT_SECONDS)
-        except ValueError:
-            pass
-    if (value := headers.get("retry-after")) is not None:
-        try:
-            return min(max(float(value), 0.0), _MAX_WAIT_SECONDS)
-        except ValueError:
-            try:
-                delay = parsedate_to_datetime(value).timestamp() - time.time()
-                return min(max(delay, 0.0), _MAX_WAIT_SECONDS)
-            except (TypeError, ValueError):
-                pass
-    return min(2.0 ** (attempt - 1), _MAX_WAIT_SECONDS)
 
 
 def _describe(exc: Exception) -> str:

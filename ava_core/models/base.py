@@ -25,7 +25,7 @@ class ChatMessage(BaseModel):
     text: str = ""
     tool_calls: list[ToolCall] = Field(default_factory=list)
     tool_call_id: str | None = None
-    name: str | None = None  # the tool's name, on role="tool"; "team" on a message of the business's team
+    name: str | None = None  # the tool's name, on role="tool"; "team" / "business" on the business's messages
 
 
 class ToolSchema(BaseModel):

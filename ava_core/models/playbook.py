@@ -39,7 +39,7 @@ from ava_core.models.slot_choice import (
 from ava_core.profile.models import Profile, Question
 from ava_core.qualification import interpret, interpret_yes_no, is_place, place_in
 from ava_core.state import ConversationState
-from ava_core.store import TEAM
+from ava_core.store import BUSINESS, TEAM
 
 _BOT_QUESTION = re.compile(
     r"\b(are|r) (you|u) (a |an )?(bot|robot|ai|real|human|person|machine|automated)\b|\bis this (a )?(bot|automated|real person|ai)\b"
@@ -120,7 +120,9 @@ class _Turn:
         self.profile = profile.localized(self.language)
         self.lines = lines(self.language)
         self.state = state
-        self.messages = [m for m in messages if not m.text.startswith("[AVA engine]")]
+        # The business's automated messages (an autoresponder, a reminder) are neither the lead's
+        # words nor AVA's, nor a conversation with the team: the playbook reads past them.
+        self.messages = [m for m in messages if not m.text.startswith("[AVA engine]") and m.name != BUSINESS]
         self.tool_results: dict[str, dict[str, Any]] = {}
         self.searches: list[dict[str, Any]] = []  # every search_knowledge result (one per collection)
         for m in reversed(self.messages):

@@ -24,7 +24,8 @@ def load_profile(path: str | Path) -> Profile:
 def check_profile(path: str | Path) -> Profile:
     """`load_profile`, and what would break later: placeholders a template cannot be filled with,
     knowledge sources that do not exist, languages served without opt-out phrasings, without
-    AVA's own lines (the booking confirmation, the meeting link) or without the meeting's name.
+    AVA's own lines (the booking confirmation, the meeting link) or without the meeting's name,
+    and WhatsApp re-engagement templates for a language AVA does not speak or approved in another.
     Raises ConfigError listing every problem with its line."""
     path = Path(path)
     profile = load_profile(path)
@@ -48,6 +49,14 @@ def check_profile(path: str | Path) -> Profile:
             problems.append((["languages", code],
                              f"no meeting_title: the booking confirmation would name the meeting as "
                              f"{profile.booking.meeting_title!r}; give its name in {code!r}"))
+    for code, template in profile.whatsapp.reengagement_templates.items():
+        at: list[str | int] = ["whatsapp", "reengagement_templates", code]
+        if code not in profile.served_languages:
+            problems.append((at, f"AVA does not speak {code!r} (languages: {', '.join(profile.served_languages)}), "
+                                 f"so no conversation is ever in it: add languages.{code} or remove this template"))
+        elif template.base_language != code:
+            problems.append((at, f"a conversation in {code!r} would be sent a template approved in "
+                                 f"{template.language}: give the template approved in {code!r}"))
     if problems:
         raise ConfigError("\n".join(
             f"{path}:{_line_of(root, loc)}: {'.'.join(str(p) for p in loc)}: {message}" for loc, message in problems

@@ -332,6 +332,62 @@ class QuestionText(_Strict):
     decline_reason: str | None = None
 
 
+# Meta writes a template's language as a language code, alone or with a region: es, es_MX, en_US, pt_BR.
+_TEMPLATE_LANGUAGE = re.compile(r"^([a-z]{2,3})(_[A-Z]{2})?$")
+
+
+class WhatsAppTemplate(_Strict):
+    """An approved WhatsApp message template, as WhatsApp Manager lists it: a template is known
+    by its name and the language it was approved in together (one name can exist in several)."""
+
+    name: str = Field(description="the template's name, e.g. follow_up_v1")
+    language: str = Field(description="the language code it was approved in, as Meta writes it: es, es_MX, pt_BR")
+
+    @field_validator("name")
+    @classmethod
+    def _meta_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9_]{1,512}", value):
+            raise ValueError(f"{value!r} is not a WhatsApp template name: those are lowercase letters, digits and "
+                             "underscores, as in WhatsApp Manager (e.g. follow_up_v1)")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _meta_language(cls, value: str) -> str:
+        match = _TEMPLATE_LANGUAGE.fullmatch(value)
+        try:
+            known = match is not None and Locale.parse(value) is not None
+        except (UnknownLocaleError, ValueError):
+            known = False
+        if not known:
+            raise ValueError(f"{value!r} is not a template language code: write it as WhatsApp Manager does, a "
+                             "language with an optional region after an underscore (es, es_MX, en_US, pt_BR)")
+        return value
+
+    @property
+    def base_language(self) -> str:
+        """The ISO 639 code without the region: es for es_MX."""
+        return self.language.split("_", 1)[0]
+
+
+class WhatsApp(_Strict):
+    """What AVA sends on WhatsApp beyond its words: the approved re-engagement template."""
+
+    reengagement_templates: dict[str, WhatsAppTemplate] = Field(
+        default_factory=dict,
+        description="the approved template sent when the lead last wrote over 24 hours ago, per conversation language "
+        "(ISO 639-1 code → name and language code); a language without one gets AVA_WHATSAPP_TEMPLATE_NAME",
+    )
+
+    @field_validator("reengagement_templates")
+    @classmethod
+    def _known_languages(cls, templates: dict) -> dict:
+        for code in templates:
+            if not is_language_code(code):
+                raise ValueError(f"unknown language {code!r}: key each template by an ISO 639-1 code such as es, pt")
+        return templates
+
+
 class LanguageTexts(_Strict):
     """Every lead-facing text in one more language AVA speaks."""
 
@@ -398,6 +454,7 @@ class Profile(_Strict):
         "added to the ones AVA ships. Such a reply is held back unless the matching tool ran.",
     )
     web: WebBrowsing = Field(default_factory=WebBrowsing)
+    whatsapp: WhatsApp = Field(default_factory=WhatsApp)
     crm: Crm = Field(default_factory=lambda: Crm())  # lambda: Crm is defined below
 
     @field_validator("languages", "claims")
@@ -538,14 +595,36 @@ def is_language_code(code: str) -> bool:
         return False
     return True
 
-class OutcomeTags(_Strict):
-    """The CRM tags that say where a lead stands; each is added on its own, never replacing others."""
+def _crm_tag(value: str) -> str:
+    """A CRM tag as GoHighLevel keeps it: a workflow webhook sends a contact's tags as one
+    comma-separated string, so a tag with a comma (or blank) could never be recognised."""
+    if not value.strip() or value != value.strip() or "," in value:
+        raise ValueError(f"{value!r} cannot be a CRM tag: give a non-blank name without commas or outer spaces")
+    return value
 
-    qualified: str = "ava-qualified"
-    disqualified: str = "ava-disqualified"
-    booked: str = "ava-booked"
-    handoff: str = "ava-handoff"
-    opted_out: str = "ava-opted-out"
+
+Tag = Annotated[str, AfterValidator(_crm_tag)]
+
+
+class OutcomeTags(_Strict):
+    """The CRM tags that say where a lead stands; each is added on its own, never replacing others.
+    ``booked`` and ``cancelled`` follow the appointment: a cancel removes the first and adds the second."""
+
+    qualified: Tag = "ava-qualified"
+    disqualified: Tag = "ava-disqualified"
+    booked: Tag = "ava-booked"
+    cancelled: Tag = Field("ava-cancelled", description="the lead cancelled their appointment (a move keeps booked)")
+    handoff: Tag = "ava-handoff"
+    opted_out: Tag = "ava-opted-out"
+
+    @model_validator(mode="after")
+    def _distinct(self) -> OutcomeTags:
+        names = self.model_dump()
+        shared = sorted({t for t in names.values() if list(names.values()).count(t) > 1})
+        if shared:
+            raise ValueError(f"each outcome needs its own tag: {shared} names more than one "
+                             f"({', '.join(k for k, v in names.items() if v in shared)})")
+        return self
 
 
 class Crm(_Strict):
@@ -553,7 +632,7 @@ class Crm(_Strict):
 
     pause_minutes: int = Field(
         720, ge=1, description="after a person writes in the CRM conversation, AVA stays quiet this long")
-    pause_tag: str = Field(
+    pause_tag: Tag = Field(
         "ava-paused", description="added while AVA is paused on a lead; removing it in the CRM resumes AVA")
     handoff_user_id: str | None = Field(None, description="CRM user the contact is assigned to on a hand-off")
     handoff_task_title: str = "Follow up with {lead_name}: AVA handed this lead over"
@@ -567,6 +646,13 @@ class Crm(_Strict):
     read_history: int = Field(
         40, ge=0, le=200, description="when a CRM conversation first reaches AVA, up to this many of its earlier "
         "messages (ads, forms, the team) are read into the summary; 0 reads none")
+
+    @model_validator(mode="after")
+    def _pause_tag_apart(self) -> Crm:
+        if self.pause_tag in self.tags.model_dump().values():
+            raise ValueError(f"pause_tag {self.pause_tag!r} is also an outcome tag: removing it would resume AVA "
+                             "whenever the outcome changes; give it a name of its own")
+        return self
 
 
 Profile.model_rebuild()  # Profile.crm names Crm, defined after it

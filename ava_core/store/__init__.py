@@ -1,6 +1,7 @@
 """AVA's own state in SQLite, behind one repository."""
 
 from ava_core.store.repository import (
+    BUSINESS,
     TEAM,
     Answer,
     Appointment,
@@ -14,6 +15,6 @@ from ava_core.store.repository import (
 from ava_core.store.sealing import Sealer
 
 __all__ = [
-    "TEAM", "Answer", "Appointment", "Contact", "Conversation", "OfferedSlot", "Sealer", "SlotTaken", "Store",
-    "StoredMessage",
+    "BUSINESS", "TEAM", "Answer", "Appointment", "Contact", "Conversation", "OfferedSlot", "Sealer", "SlotTaken",
+    "Store", "StoredMessage",
 ]

@@ -21,6 +21,7 @@ class CrmContact:
     fields: dict[str, str]
     dnd: bool
     handed_off: bool
+    name_read: bool = False  # the contact's name was asked of the CRM (the webhook gave none)
 
 
 @dataclass(frozen=True)
@@ -55,16 +56,28 @@ class CrmRecords:
         if row is None:
             return None
         return CrmContact(row["contact_id"], row["crm_contact_id"], tuple(json.loads(row["tags"])),
-                          json.loads(row["fields"]), row["dnd_at"] is not None, row["handed_off_at"] is not None)
+                          json.loads(row["fields"]), row["dnd_at"] is not None, row["handed_off_at"] is not None,
+                          row["name_read_at"] is not None)
+
+    def mark_name_read(self, contact_id: int, crm_contact_id: str, at: datetime) -> None:
+        """The contact's name was read from the CRM (found or not): it is not asked for again."""
+        with self._store._unit(write=True) as conn:
+            conn.execute(
+                "INSERT INTO crm_contacts (contact_id, crm_contact_id, name_read_at, updated_at) VALUES (?,?,?,?) "
+                "ON CONFLICT (contact_id) DO UPDATE SET name_read_at = COALESCE(name_read_at, excluded.name_read_at)",
+                (contact_id, crm_contact_id, _iso(at), _iso(at)),
+            )
 
     def mark_synced(self, contact_id: int, at: datetime, *, tags: list[str] | None = None,
-                    fields: dict[str, str] | None = None, dnd: bool = False, handed_off: bool = False) -> None:
-        """Remember what reached the CRM, so the next sync writes only what changed."""
+                    untagged: list[str] | None = None, fields: dict[str, str] | None = None, dnd: bool = False,
+                    handed_off: bool = False) -> None:
+        """Remember what reached the CRM, so the next sync writes only what changed: ``tags`` added,
+        ``untagged`` removed."""
         with self._store._unit(write=True) as conn:
             row = conn.execute("SELECT tags, fields FROM crm_contacts WHERE contact_id = ?", (contact_id,)).fetchone()
             if row is None:
                 return
-            known = json.loads(row["tags"])
+            known = [t for t in json.loads(row["tags"]) if t not in (untagged or [])]
             conn.execute(
                 "UPDATE crm_contacts SET tags = ?, fields = ?, dnd_at = CASE WHEN ? THEN COALESCE(dnd_at, ?) "
                 "ELSE dnd_at END, handed_off_at = CASE WHEN ? THEN COALESCE(handed_off_at, ?) ELSE handed_off_at END, "

@@ -231,4 +231,38 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX trace_events_by_conversation ON trace_events(conversation_id, id);
     """,
+    # 9: a message the business's automation sent in a CRM conversation (a workflow or campaign, no
+    # person on it) is kept as it happens, as the business's ('business': not the lead's, AVA's or a
+    # person's on the team); and a CRM contact's name is read from the CRM once, when no webhook gave
+    # it. The messages table is rebuilt as in 6 to widen its CHECK, every row kept.
+    """
+    CREATE TABLE messages_v9 (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        role TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'tool', 'system', 'team', 'business')),
+        text TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT 'text',
+        tool_calls TEXT,
+        tool_call_id TEXT,
+        tool_name TEXT,
+        channel TEXT,
+        channel_message_id TEXT,
+        status TEXT,
+        created_at TEXT NOT NULL,
+        delivery_key TEXT,
+        media_id TEXT
+    );
+    INSERT INTO messages_v9 (id, conversation_id, role, text, kind, tool_calls, tool_call_id, tool_name, channel,
+                             channel_message_id, status, created_at, delivery_key, media_id)
+        SELECT id, conversation_id, role, text, kind, tool_calls, tool_call_id, tool_name, channel,
+               channel_message_id, status, created_at, delivery_key, media_id FROM messages;
+    DROP TABLE messages;
+    ALTER TABLE messages_v9 RENAME TO messages;
+    CREATE UNIQUE INDEX messages_channel_id ON messages(channel, channel_message_id)
+        WHERE channel_message_id IS NOT NULL;
+    CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
+    CREATE UNIQUE INDEX messages_delivery_key ON messages(conversation_id, delivery_key)
+        WHERE delivery_key IS NOT NULL;
+    ALTER TABLE crm_contacts ADD COLUMN name_read_at TEXT;  -- the contact's name was asked of the CRM
+    """,
 ]

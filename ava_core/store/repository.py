@@ -25,6 +25,9 @@ from ava_core.store.sealing import Sealer
 # The role of a message a person on the business's team wrote to the lead (in GoHighLevel):
 # neither the lead's ('user') nor AVA's ('assistant').
 TEAM = "team"
+# The role of a message the business's automation sent the lead (a GoHighLevel workflow or
+# campaign, no person on it): the business's, yet neither a person's answer nor AVA's words.
+BUSINESS = "business"
 
 
 class SlotTaken(StoreError):
@@ -515,6 +518,15 @@ class Store:
                 conn.execute(f"UPDATE messages SET {sets} WHERE id = ?", (*params, message_id))
                 return False
 
+    def unconfirmed_deliveries(self, conversation_id: int) -> list[StoredMessage]:
+        """AVA's bubbles claimed for sending whose channel id is not recorded yet: on their way, or
+        sent by a call whose answer never came back."""
+        with self._unit() as conn:
+            rows = conn.execute(
+                "SELECT * FROM messages WHERE conversation_id = ? AND role = 'assistant' AND delivery_key IS NOT NULL "
+                "AND channel_message_id IS NULL ORDER BY id", (conversation_id,)).fetchall()
+        return [self._message(r) for r in rows]
+
     def delivery(self, conversation_id: int, key: str) -> StoredMessage | None:
         """The bubble recorded under ``key``, if any."""
         with self._unit() as conn:
@@ -904,6 +916,14 @@ class Store:
                 (conversation_id,),
             ).fetchone()
         return _appointment(row) if row else None
+
+    def cancelled_appointment(self, conversation_id: int) -> Appointment | None:
+        """The newest appointment the lead cancelled (not moved, not a released hold), when
+        nothing is booked in the conversation now."""
+        history = self.appointments(conversation_id)
+        if any(a.status == "booked" for a in history):
+            return None
+        return next((a for a in reversed(history) if a.cancelled_at is not None and a.moved_to is None), None)
 
     # --- audit --------------------------------------------------------------------------
 

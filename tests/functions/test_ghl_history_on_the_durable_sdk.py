@@ -28,6 +28,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ghl"
 LOCATION = "l1C08ntBrFjLS0elLIYU"
 MESSAGES = f"{BASE_URL}/conversations/fcanlLgpbQgQhderivVs/messages"
 SEND = f"{BASE_URL}/conversations/messages"
+CONTACT = f"{BASE_URL}/contacts/cI08i1Bls3iTB9bKgFJh"
 
 
 def fixture(name: str) -> bytes:
@@ -40,13 +41,15 @@ def _exchange(method: str, url: str, body: dict, *, query: dict | None = None, t
 
 
 def _ghl_answers(history: tuple[str, str]) -> RecordedHttp:
-    """GHL as recorded: the conversation's two pages of history, and a message id per reply sent."""
+    """GHL as recorded: the lead's contact, the conversation's two pages of history, and a message id
+    per reply sent."""
     newer, older = (json.loads(fixture(name)) for name in history)
     cursor = newer["messages"]["lastMessageId"]
     sends = [_exchange("POST", SEND, {"conversationId": "fcanlLgpbQgQhderivVs", "messageId": f"AVAout{n:014d}",
                                       "msg": "Message queued successfully.", "status": "pending"}, times=1)
              for n in range(1, 9)]
-    return RecordedHttp([_exchange("GET", MESSAGES, older, query={"lastMessageId": cursor}, times=1),
+    return RecordedHttp([_exchange("GET", CONTACT, json.loads(fixture("contact_get.json"))),
+                         _exchange("GET", MESSAGES, older, query={"lastMessageId": cursor}, times=1),
                          _exchange("GET", MESSAGES, newer, times=1), *sends])
 
 
@@ -119,11 +122,14 @@ async def test_a_lead_ghl_already_knew_is_not_asked_again_what_they_answered(ghl
     # A week ago the lead told a campaign SMS they own the home and pay about $210 a month.
     assert "own your home" not in said and "electric bill" not in said
     assert "About how old is your roof, in years?" in said
-    # Not greeted as a stranger: the team already talked with them.
-    assert "following up on your conversation with our team" in said
+    # Not greeted as a stranger: the team already talked with them, and GHL knows their name (the
+    # InboundMessage event carries none).
+    assert said.startswith("Hi Jane! This is Ava with Lone Star Sun Solar, following up on your conversation")
+    assert s.assistant.store.contact(1).name == "Jane Doe"
     answers = s.assistant.store.answers(1)
     assert (answers["homeowner"].value, answers["monthly_bill"].value) == ("yes", "210")
-    assert len([r for r in recorded.calls if r.method == "GET"]) == 2 and recorded.unmatched == []
+    reads = [r.url.path for r in recorded.calls if r.method == "GET"]
+    assert reads.count("/contacts/cI08i1Bls3iTB9bKgFJh") == 1 and len(reads) == 3 and recorded.unmatched == []
 
 
 async def test_a_persons_message_is_kept_and_seen_in_the_next_model_request_after_the_pause(ghl_app, client, clock):

@@ -27,6 +27,7 @@ from ava_core.ghl.conversations import GhlChannel
 from ava_core.ghl.http import BASE_URL, GhlApi
 from ava_core.models.replay import ReplayModel, ScriptedStep
 from ava_core.recorded_http import Exchange, RecordedHttp
+from ava_core.store import BUSINESS
 from ava_core.store.crm import CrmRecords
 from webhooks import ghl
 
@@ -262,14 +263,57 @@ async def test_a_workflow_for_a_removed_tag_resumes_ava(hook, client):
     assert s.assistant.store.conversation(1).status == "active"
 
 
-async def test_an_automated_outbound_message_does_not_pause_ava(hook, client):
+async def test_an_automated_message_is_kept_as_the_businesss_and_neither_pauses_ava_nor_answers_the_lead(
+        hook, client):
+    s = hook()
+    store = s.assistant.store
+    await receive(post(fixture("inbound_sms.json")), client=client)
+    response = await receive(post(fixture("outbound_automated.json")), client=client)
+    assert (response.status_code, response.get_body()) == (200, b"stored: automated message")
+    [lead, automated] = store.messages(1)
+    assert (automated.role, automated.channel_message_id) == (BUSINESS, "Wf9Au8To7Re6Sp5On4Se")
+    assert automated.text.startswith("Thanks for reaching out to Lone Star Sun!")
+    assert store.conversation(1).status == "active"
+    assert not store.answered_after(1, lead.id)  # the lead still waits for AVA
+    assert len(client.started) == 1 and client.events == []  # no turn of its own
+
+
+async def test_an_automated_message_delivered_twice_is_kept_once(hook, client):
     s = hook()
     await receive(post(fixture("inbound_sms.json")), client=client)
-    automated = json.loads(fixture("outbound_by_user.json"))
-    automated.pop("userId")
-    response = await receive(post(json.dumps(automated).encode()), client=client)
-    assert response.get_body() == b"ignored: automated message"
-    assert s.assistant.store.conversation(1).status == "active"
+    await receive(post(fixture("outbound_automated.json")), client=client)
+    response = await receive(post(fixture("outbound_automated.json")), client=client)
+    assert response.get_body() == b"duplicate"
+    assert [m.role for m in s.assistant.store.messages(1)] == ["user", BUSINESS]
+
+
+async def test_a_retried_automated_message_is_known_by_its_original_id(hook, client):
+    s = hook()
+    await receive(post(fixture("inbound_sms.json")), client=client)
+    await receive(post(fixture("outbound_automated.json")), client=client)
+    retried = json.loads(fixture("outbound_automated.json"))
+    retried.update(messageId="Rz1Ab2Cd3Ef4Gh5Ij6Kl", originalMessageId="Wf9Au8To7Re6Sp5On4Se")
+    response = await receive(post(json.dumps(retried).encode()), client=client)
+    assert response.get_body() == b"duplicate"
+    assert [m.role for m in s.assistant.store.messages(1)] == ["user", BUSINESS]
+
+
+async def test_avas_own_send_echoed_before_its_id_is_recorded_is_not_taken_for_automation(hook, client, clock):
+    s = hook()
+    store = s.assistant.store
+    await receive(post(fixture("inbound_sms.json")), client=client)
+    # The bubble is claimed before it is posted; GHL's echo can arrive before the post returns its id.
+    store.claim_delivery(1, "turn-1:0", "Hi! This is Ava with Lone Star Sun.", at=clock.now(), channel="ghl")
+    response = await receive(post(fixture("outbound_echo.json")), client=client)
+    assert response.get_body() == b"ignored: AVA's own message"
+    assert [m.role for m in store.messages(1)] == ["user", "assistant"]
+
+
+async def test_an_automated_message_to_a_lead_ava_never_talked_with_is_left_to_the_crm(hook, client):
+    s = hook()
+    response = await receive(post(fixture("outbound_automated.json")), client=client)
+    assert response.get_body() == b"ignored: no conversation AVA has"
+    assert s.assistant.store.messages(1) == [] and client.started == []
 
 
 def test_a_takeover_pause_is_not_over_before_its_time(store, clock):

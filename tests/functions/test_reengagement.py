@@ -12,7 +12,7 @@ from durable_fakes import FakeContext, FakeDurableClient
 from whatsapp_requests import post
 
 from activities.reengagement import reengage_lead
-from ava_core.channels.whatsapp import WhatsAppChannel
+from ava_core.channels.whatsapp import Template, WhatsAppChannel
 from orchestrators import reengagement
 from webhooks import whatsapp
 
@@ -44,13 +44,14 @@ def graph(payload):
 def world(services, lead, clock, graph):
     """A lead who wrote two days ago, and AVA's reply to them that WhatsApp accepted."""
 
-    def make(*, template: str | None = "follow_up_v1", replies: tuple[str, ...] = (REFUSED,)):
+    def make(*, template: str | None = "follow_up_v1", replies: tuple[str, ...] = (REFUSED,), templates=None,
+             says: str = "is it still available?"):
         whatsapp_channel = WhatsAppChannel(
             client=httpx.Client(transport=httpx.MockTransport(graph)), access_token="token",
-            phone_number_id="106540352242922", template=template, clock=clock,
+            phone_number_id="106540352242922", template=template, clock=clock, templates=templates,
         )
         s = services(channels={"whatsapp": whatsapp_channel})
-        lead.writes(s.assistant, "is it still available?")
+        lead.writes(s.assistant, says)
         clock.advance(hours=48)
         for wamid in replies:
             s.assistant.store.add_message(lead.conversation_id, "assistant", "Yes! Want to book a visit?",
@@ -121,6 +122,20 @@ def test_the_lead_gets_the_approved_template_once_though_meta_repeats_the_status
     assert (stored.role, stored.text, stored.kind, stored.status) == (
         "assistant", "[template: follow_up_v1]", "template", "sent")
     assert assistant.store.conversation(1).status == "active"  # AVA answers when the lead writes back
+
+
+def test_a_spanish_speaking_lead_gets_the_template_approved_in_spanish(world, graph):
+    assistant = world(templates={"es": Template("seguimiento_v1", "es_MX")},
+                      says="hola, todavía tienen disponibilidad para la instalación? gracias")
+    assert activity(_refused()) == {"outcome": "template_sent"}
+    assert [b["template"] for b in graph.bodies] == [{"name": "seguimiento_v1", "language": {"code": "es_MX"}}]
+    assert assistant.store.messages(1)[-1].text == "[template: seguimiento_v1]"
+
+
+def test_an_english_speaking_lead_keeps_the_default_template(world, graph):
+    world(templates={"es": Template("seguimiento_v1", "es_MX")})
+    assert activity(_refused()) == {"outcome": "template_sent"}
+    assert [b["template"] for b in graph.bodies] == [{"name": "follow_up_v1", "language": {"code": "en_US"}}]
 
 
 def test_every_refused_bubble_of_a_turn_brings_one_template(world, graph):

@@ -36,6 +36,25 @@ def test_a_persons_outbound_message_carries_its_user():
     assert (event.kind, event.user_id) == ("outbound", "GCs5KuzPqTls7vWclkEV")
 
 
+def test_an_automated_outbound_message_has_no_user():
+    event = parse((FIXTURES / "outbound_automated.json").read_bytes(), received_at=NOW)
+    assert (event.kind, event.user_id, event.message_id) == ("outbound", None, "Wf9Au8To7Re6Sp5On4Se")
+
+
+_id = st.text(st.characters(codec="ascii", categories=("L", "N")), min_size=1, max_size=24)
+
+
+@given(user=st.none() | _id, original=st.none() | _id, body=st.text(max_size=60))
+def test_an_outbound_message_is_a_persons_only_with_a_user_and_a_retry_names_its_original(user, original, body):
+    data = json.loads((FIXTURES / "outbound_automated.json").read_bytes())
+    data["body"] = body
+    data.update({k: v for k, v in (("userId", user), ("originalMessageId", original)) if v is not None})
+    event = parse(json.dumps(data).encode(), received_at=NOW)
+    assert event.kind == "outbound"
+    assert event.user_id == user and event.original_message_id == original
+    assert event.message_id == "Wf9Au8To7Re6Sp5On4Se"
+
+
 def test_a_workflow_without_a_message_id_gets_a_stable_content_hash():
     raw = (FIXTURES / "workflow_customer_replied.json").read_bytes()
     first, again = parse(raw, received_at=NOW), parse(raw, received_at=datetime(2026, 12, 2, tzinfo=UTC))
@@ -50,8 +69,17 @@ def test_a_workflow_for_a_tag_change_reads_the_tags_csv():
     assert (event.kind, event.tags) == ("tags", ("facebook-lead", "ava-qualified"))
 
 
-def test_a_call_event_is_acknowledged_not_answered():
-    raw = (FIXTURES / "inbound_sms.json").read_bytes().replace(b'"messageType":"SMS"', b'"messageType":"Call"')
+@pytest.mark.parametrize("kind", ["Call", "TYPE_CALL", "Voicemail"])
+def test_a_call_event_is_acknowledged_not_answered(kind):
+    raw = (FIXTURES / "inbound_sms.json").read_bytes().replace(b'"messageType":"SMS"',
+                                                               f'"messageType":"{kind}"'.encode())
+    assert parse(raw, received_at=NOW).kind == "ignored"
+
+
+@pytest.mark.parametrize("fixture", ["outbound_automated.json", "outbound_by_user.json"])
+@pytest.mark.parametrize("kind", ["Internal Comment", "TYPE_INTERNAL_COMMENT"])
+def test_an_internal_comment_is_not_a_message_to_the_lead(fixture, kind):
+    raw = (FIXTURES / fixture).read_bytes().replace(b'"messageType":"SMS"', f'"messageType":"{kind}"'.encode())
     assert parse(raw, received_at=NOW).kind == "ignored"
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import httpx2
@@ -30,7 +32,10 @@ class Endpoint:
 
     def __call__(self, request: httpx2.Request) -> httpx2.Response:
         self.requests.append(request)
-        return self.responses.pop(0)
+        answer = self.responses.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
     def client(self) -> openai.AzureOpenAI:
         return openai.AzureOpenAI(
@@ -90,6 +95,41 @@ def test_server_errors_are_retried_then_reported():
     with pytest.raises(KnowledgeError, match="failed 3 times, last: HTTP 503"):
         embedder.embed(["a"])
     assert waits == [1.0, 2.0]  # exponential backoff when no Retry-After is given
+
+
+def test_the_finer_retry_after_ms_is_read_first():
+    endpoint = Endpoint(httpx2.Response(429, headers={"retry-after-ms": "1500", "retry-after": "2"},
+                                        json={"error": {"code": "429", "message": "Rate limit"}}), ok())
+    waits: list[float] = []
+    AzureOpenAIEmbedder(endpoint.client(), "embed-small", sleep=waits.append).embed(["a", "b"])
+    assert waits == [1.5]
+
+
+def test_a_retry_after_given_as_a_date_is_waited_until_then():
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=20), usegmt=True)
+    endpoint = Endpoint(httpx2.Response(429, headers={"retry-after": when}, json={"error": {"message": "slow"}}), ok())
+    waits: list[float] = []
+    AzureOpenAIEmbedder(endpoint.client(), "embed-small", sleep=waits.append).embed(["a", "b"])
+    assert waits == [pytest.approx(20, abs=2)]
+
+
+def test_a_wait_longer_than_ava_waits_is_reported_at_once_with_how_long_was_asked():
+    endpoint = Endpoint(httpx2.Response(429, headers={"retry-after": "86400"},
+                                        json={"error": {"code": "429", "message": "daily quota exceeded"}}))
+    waits: list[float] = []
+    embedder = AzureOpenAIEmbedder(endpoint.client(), "embed-small", sleep=waits.append)
+
+    with pytest.raises(KnowledgeError, match="asked to wait 86400 s") as caught:
+        embedder.embed(["a"])
+    assert "quota" in str(caught.value)
+    assert waits == [] and len(endpoint.requests) == 1
+
+
+def test_a_dropped_connection_is_tried_again():
+    endpoint = Endpoint(httpx2.ConnectError("connection reset"), ok())
+    waits: list[float] = []
+    assert len(AzureOpenAIEmbedder(endpoint.client(), "embed-small", sleep=waits.append).embed(["a", "b"])) == 2
+    assert waits == [1.0]
 
 
 def test_a_wrong_key_is_not_retried_and_says_what_to_check():
