@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -55,7 +55,6 @@ words = st.text(alphabet=st.characters(whitelist_categories=("Ll", "Lu")), min_s
 @given(topic=words, before=st.text(max_size=40), after=st.text(max_size=40), upper=st.booleans())
 def test_a_reply_naming_the_topic_in_any_case_passes(topic, before, after, upper):
     # A letter whose upper case is another's ("ı" → "I") cannot be found again without its case.
-    assume(topic.upper().casefold() == topic.casefold())
     reply = before + (topic.upper() if upper else topic.lower()) + after
     turns = [ScenarioTurn(user="q", expect=TurnExpect(reply_contains=[topic], reply_contains_any=[topic, "zzz"]))]
     assert check_turns(turns, transcript(("user", "q"), ("assistant", reply))) == []
