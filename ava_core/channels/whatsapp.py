@@ -322,8 +322,7 @@ def _content(m: _Message) -> tuple[str | None, str, str | None]:
         loc = m.location
         parts = [p for p in (loc.name, loc.address) if p] + [f"({loc.latitude:.6f}, {loc.longitude:.6f})"]
         return "location", "[location] " + ", ".join(parts[:-1]) + (" " if parts[:-1] else "") + parts[-1], None
-    if m.type in ("audio", "voice") and (m.audio or m.voice):
-        media = m.audio or m.voice
+    if m.type in ("audio", "voice") and (media := m.audio or m.voice):
         return "audio", VOICE_PLACEHOLDER, media.id
     if m.type == "image" and m.image:
         return "image", f"[image] {m.image.caption}" if m.image.caption else "[image]", m.image.id

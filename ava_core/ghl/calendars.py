@@ -42,7 +42,8 @@ class GhlCalendar:
         self._tz = tz
         self._store = store
         self._contact_of = contact_of
-        self._calendar_link: str | None | bool = False  # False: not read yet
+        self._calendar_link: str | None = None
+        self._calendar_read = False  # the calendar's meeting location is read once, when first needed
 
     # --- the Calendar seam --------------------------------------------------------------------
 
@@ -183,7 +184,7 @@ class GhlCalendar:
         return self.calendar_link()
 
     def calendar_link(self) -> str | None:
-        if self._calendar_link is False:
+        if not self._calendar_read:
             try:
                 data = self._api.request("GET", f"/calendars/{self._calendar_id}", version=CALENDARS,
                                          what="read the calendar")
@@ -191,8 +192,9 @@ class GhlCalendar:
                 logger.warning("GoHighLevel calendar not read for its meeting location: {}", exc)
                 return None
             where = (data.get("calendar") or {}).get("meetingLocation")
-            self._calendar_link = where if _is_url(where) else None
-        return self._calendar_link or None
+            self._calendar_link = where if isinstance(where, str) and _is_url(where) else None
+            self._calendar_read = True
+        return self._calendar_link
 
 
 def _ms(at: datetime) -> int:

@@ -7,6 +7,7 @@ contact's whole list (UpsertContactDto/UpdateContactDto), which would wipe the s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,7 +53,7 @@ class GhlContacts:
             self._api.request("DELETE", f"/contacts/{contact_id}/tags", version=CONTACTS, json={"tags": tags},
                               what="untag the contact")
 
-    def set_custom_fields(self, contact_id: str, values: dict[str, str | float | list[str]]) -> None:
+    def set_custom_fields(self, contact_id: str, values: Mapping[str, str | float | list[str]]) -> None:
         """Write custom fields by id: ``{"customFields": [{"id": …, "field_value": …}]}``."""
         if values:
             self._update(contact_id, {"customFields": [{"id": k, "field_value": v} for k, v in values.items()]},
@@ -99,7 +100,7 @@ class GhlContacts:
 def contact_name(contact: dict[str, Any]) -> str | None:
     """A person's name from a contact (GetContectByIdSchema): first and last name, else ``name``.
     GHL shows a nameless contact by its phone or email; neither is a name to greet anyone by."""
-    parts = [contact.get(k).strip() for k in ("firstName", "lastName") if isinstance(contact.get(k), str)]
+    parts = [v.strip() for k in ("firstName", "lastName") if isinstance(v := contact.get(k), str)]
     for candidate in (" ".join(p for p in parts if p), contact.get("name")):
         if isinstance(candidate, str):
             candidate = " ".join(candidate.split())

@@ -95,8 +95,12 @@ class GhlChannel:
                 params["lastMessageId"] = cursor
             data = self._api.request("GET", f"/conversations/{conversation_id}/messages", version=CONVERSATIONS,
                                      params=params, what="read the conversation's messages")
-            page = data.get("messages") if isinstance(data.get("messages"), dict) else data
-            items = page.get("messages") if isinstance(page.get("messages"), list) else []
+            page = data.get("messages")
+            if not isinstance(page, dict):
+                page = data
+            items = page.get("messages")
+            if not isinstance(items, list):
+                items = []
             out.extend(_history(m) for m in items if isinstance(m, dict))
             cursor = page.get("lastMessageId")
             if not page.get("nextPage") or not cursor or not items:

@@ -19,7 +19,7 @@ from loguru import logger
 
 from ava_core.calendar.base import slot_label
 from ava_core.clock import Clock
-from ava_core.errors import AvaError
+from ava_core.errors import AvaError, StoreError
 from ava_core.ghl.contacts import GhlContacts
 from ava_core.ghl.history import CrmHistory
 from ava_core.ghl.http import GhlError
@@ -133,6 +133,8 @@ class CrmMirror:
         if not crm_id:
             return
         record = self._records.contact(conversation.contact_id)
+        if record is None:  # contact_of links the record before it answers: the store lost it since
+            raise StoreError(f"the CRM record of contact {conversation.contact_id} is missing")
         contact = self._store.contact(conversation.contact_id)
         now = self._clock.now()
         answers = self._store.answers(conversation_id)
@@ -175,14 +177,15 @@ class CrmMirror:
             reply = self._records.conversation(conversation_id)
             self._contacts.set_dnd(crm_id, reply.reply_type if reply else None)
             self._records.mark_synced(contact.id, now, dnd=True)
-        if conversation.status == "paused" and not record.handed_off \
-                and self._handed_off_by_ava(conversation_id, conversation.handoff_reason):
-            self.hand_off(conversation_id, crm_id, conversation.handoff_reason)
+        reason = conversation.handoff_reason
+        if conversation.status == "paused" and not record.handed_off and reason is not None \
+                and self._handed_off_by_ava(conversation_id, reason):
+            self.hand_off(conversation_id, crm_id, reason)
 
-    def _handed_off_by_ava(self, conversation_id: int, reason: str | None) -> bool:
+    def _handed_off_by_ava(self, conversation_id: int, reason: str) -> bool:
         """Paused by AVA's hand-off (its latest, for this reason), not by a person taking over."""
         handoffs = [r for r in self._store.tool_calls(conversation_id) if r.name == "handoff_to_human" and r.ok]
-        return bool(handoffs) and reason is not None and handoffs[-1].args.get("reason") == reason
+        return bool(handoffs) and handoffs[-1].args.get("reason") == reason
 
     def hand_off(self, conversation_id: int, crm_id: str, reason: str) -> None:
         """Assign the contact, tag it, and leave a task and a note so the person starts with context."""

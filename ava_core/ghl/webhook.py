@@ -17,7 +17,7 @@ import hmac
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -150,6 +150,24 @@ class GhlEvent:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class _MarketplaceCommon(TypedDict):
+    """The fields every marketplace event fills the same way."""
+
+    source: Literal["marketplace"]
+    contact_id: str
+    location_id: str | None
+
+
+class _WorkflowCommon(TypedDict):
+    """The fields every workflow webhook fills the same way."""
+
+    source: Literal["workflow"]
+    contact_id: str
+    location_id: str | None
+    name: str | None
+    phone: str | None
+
+
 def parse(raw_body: bytes, *, received_at: datetime) -> GhlEvent:
     """Read a marketplace event or a workflow webhook; raises WebhookPayloadError for anything else."""
     try:
@@ -176,8 +194,8 @@ def reply_type(value: Any) -> str | None:
 
 def _marketplace(data: dict[str, Any], received_at: datetime) -> GhlEvent:
     kind = data["type"]
-    common = {"source": "marketplace", "contact_id": _text(data.get("contactId")),
-              "location_id": _text(data.get("locationId")) or None}
+    common: _MarketplaceCommon = {"source": "marketplace", "contact_id": _text(data.get("contactId")),
+                                  "location_id": _text(data.get("locationId")) or None}
     if kind == "ContactTagUpdate":
         tags = data.get("tags")
         return GhlEvent(kind="tags", tags=tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list)
@@ -209,15 +227,20 @@ def _workflow(data: dict[str, Any], received_at: datetime) -> GhlEvent:
     contact_id = _text(data.get("contact_id"))
     if not contact_id:
         raise WebhookPayloadError("workflow webhook with an empty contact_id")
-    location = data.get("location") if isinstance(data.get("location"), dict) else {}
+    location = data.get("location")
+    if not isinstance(location, dict):
+        location = {}
     tags = data.get("tags")
     tag_list = tuple(t.strip() for t in tags.split(",") if t.strip()) if isinstance(tags, str) else (
         tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else None)
-    custom = data.get("customData") if isinstance(data.get("customData"), dict) else {}
+    custom = data.get("customData")
+    if not isinstance(custom, dict):
+        custom = {}
     name = _text(data.get("full_name")) or " ".join(
         p for p in (_text(data.get("first_name")), _text(data.get("last_name"))) if p) or None
-    common = {"source": "workflow", "contact_id": contact_id, "location_id": _text(location.get("id")) or None,
-              "name": name, "phone": _text(data.get("phone")) or None}
+    common: _WorkflowCommon = {"source": "workflow", "contact_id": contact_id,
+                               "location_id": _text(location.get("id")) or None, "name": name,
+                               "phone": _text(data.get("phone")) or None}
     message = data.get("message")
     if not isinstance(message, dict) or not _text(message.get("body")):
         if tag_list is not None:

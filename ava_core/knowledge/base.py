@@ -34,7 +34,11 @@ class Knowledge(Protocol):
 
 class Embedder(Protocol):
     name: str
-    dimension: int
+
+    @property
+    def dimension(self) -> int:
+        """The length of every vector (an embedder may learn it from its first answer)."""
+        ...
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         """One normalised vector per text."""

@@ -64,19 +64,22 @@ class KnowledgeIndex:
 
     def built_with(self) -> tuple[str, int] | None:
         """(embedder name, dimension) that built the collections, or None if they don't agree."""
-        seen = set()
+        from qdrant_client import models as qm
+
+        seen: set[tuple[Any, Any, int | None, Any]] = set()
         for name in self.names.values():
             with self._calling(f"read collection {name}"):
                 config = self.connection.client.get_collection(name).config
             meta = (config.metadata or {}).get("ava") or {}
-            size = config.params.vectors.size if hasattr(config.params.vectors, "size") else None
+            vectors = config.params.vectors  # one unnamed vector: AVA never names them
+            size = vectors.size if isinstance(vectors, qm.VectorParams) else None
             seen.add((meta.get("embedder"), meta.get("dimension"), size, meta.get("format")))
         if len(seen) != 1:
             return None
         embedder, dimension, size, fmt = seen.pop()
-        if embedder is None or dimension != size or fmt != FORMAT:
+        if not isinstance(embedder, str) or size is None or dimension != size or fmt != FORMAT:
             return None
-        return embedder, dimension
+        return embedder, size
 
     def check(self, embedder: Embedder) -> None:
         """Raise a KnowledgeError unless the collections exist and were built by ``embedder``."""

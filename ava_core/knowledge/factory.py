@@ -12,7 +12,7 @@ from ava_core.knowledge.client import FolderInUse, connect
 from ava_core.knowledge.collections import KnowledgeIndex
 from ava_core.knowledge.unavailable import UnavailableKnowledge
 from ava_core.profile.models import Profile
-from ava_core.settings import Settings
+from ava_core.settings import Settings, required
 
 _AZURE_SCOPE = "https://cognitiveservices.azure.com/.default"
 
@@ -89,12 +89,13 @@ def build_embedder(settings: Settings, *, http_client: Any = None) -> Embedder:
 
         auth = {"azure_ad_token_provider": get_bearer_token_provider(DefaultAzureCredential(), _AZURE_SCOPE)}
     else:
-        auth = {"api_key": settings.azure_openai_api_key.get_secret_value()}  # type: ignore[union-attr]
+        auth = {"api_key": required(settings.azure_openai_api_key, "AVA_AZURE_OPENAI_API_KEY").get_secret_value()}
     client = openai.AzureOpenAI(
-        azure_endpoint=settings.azure_openai_endpoint,
+        azure_endpoint=required(settings.azure_openai_endpoint, "AVA_AZURE_OPENAI_ENDPOINT"),
         api_version=settings.azure_openai_api_version,
         max_retries=0,  # AzureOpenAIEmbedder retries itself, honouring Retry-After
         http_client=http_client,
         **auth,
     )
-    return AzureOpenAIEmbedder(client, settings.azure_openai_embedding_deployment)  # type: ignore[arg-type]
+    return AzureOpenAIEmbedder(client, required(settings.azure_openai_embedding_deployment,
+                                                "AVA_AZURE_OPENAI_EMBEDDING_DEPLOYMENT"))

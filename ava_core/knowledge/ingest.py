@@ -83,13 +83,13 @@ def ingest(
 ) -> IngestReport:
     """Bring the collections in line with ``paths`` (files or folders); returns what changed."""
     started = time.perf_counter()
-    paths = [Path(p) for p in paths]
+    roots = [Path(p) for p in paths]
     report = IngestReport()
-    files = discover(paths, report)
+    files = discover(roots, report)
     units = read_units(files)
     report.files = [source_name(f) for f in files]
     report.collections = index.ensure(embedder, rebuild=rebuild)
-    scopes = [source_name(p) for p in paths]
+    scopes = [source_name(p) for p in roots]
 
     writes: list[tuple[Kind, str, Unit, int]] = []  # (kind, point id, unit, phrasing index)
     deletes: dict[Kind, list[str]] = {k: [] for k in KINDS}

@@ -9,7 +9,7 @@ only when the message is long enough for the model to be sure, so "ok" is never 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -39,7 +39,7 @@ class Vocabulary:
     names: re.Pattern[str] | None = None
 
     @classmethod
-    def from_texts(cls, texts: dict[str, Iterable[str]], names: Iterable[str] = ()) -> Vocabulary:
+    def from_texts(cls, texts: Mapping[str, Iterable[str]], names: Iterable[str] = ()) -> Vocabulary:
         bags = {code: {w for t in items for w in _WORD.findall(fold(t))} for code, items in texts.items()}
         spelled = sorted({" ".join(n.split()) for n in names if n.strip()}, key=len, reverse=True)
         pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in spelled) + r")(?!\w)", re.I) \
@@ -126,7 +126,7 @@ def _vocabulary(profile: Profile) -> Vocabulary:
                        *(profile.option_label(q.field, o, code) for q in questions for o in q.options)]
         if code != profile.persona.language:
             texts[code] += [s for q in questions for o in q.options for s in q.synonyms.get(o, [])
-                            if s not in profile.qualification.get(q.field).synonyms.get(o, [])]
+                            if s not in profile.qualification.question_for(q.field).synonyms.get(o, [])]
         else:
             texts[code] += [s for q in questions for o in q.options for s in q.synonyms.get(o, [])]
     names = [*profile.service_area.cities, profile.business.name, profile.persona.name]

@@ -10,7 +10,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from ava_core.store.repository import Store, _dt, _iso
+from ava_core.errors import StoreError
+from ava_core.store.repository import Store, _datetime, _dt, _iso
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,10 @@ class CrmRecords:
                 "ON CONFLICT (contact_id) DO UPDATE SET crm_contact_id = excluded.crm_contact_id",
                 (contact_id, crm_contact_id, _iso(at)),
             )
-        return self.contact(contact_id)
+        linked = self.contact(contact_id)
+        if linked is None:  # the row was just written: only a vanished contact leaves none
+            raise StoreError(f"contact {contact_id} could not be linked to CRM contact {crm_contact_id}")
+        return linked
 
     def contact(self, contact_id: int) -> CrmContact | None:
         with self._store._unit() as conn:
@@ -156,7 +160,7 @@ class CrmRecords:
         with self._store._unit(write=True) as conn:
             row = conn.execute("SELECT paused_until FROM crm_conversations WHERE conversation_id = ?",
                                (conversation_id,)).fetchone()
-            if row is None or row["paused_until"] is None or _dt(row["paused_until"]) > at:
+            if row is None or row["paused_until"] is None or _datetime(row["paused_until"]) > at:
                 return False
             return self._resume(conn, conversation_id, at)
 
