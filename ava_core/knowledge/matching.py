@@ -13,17 +13,13 @@ from __future__ import annotations
 import re
 
 from ava_core.knowledge.base import Passage
+from ava_core.language.asks import common_words, is_question
+from ava_core.language.phrases import fold
+
+__all__ = ["is_question", "objection_pair", "on_topic", "content_words"]
 
 STATEMENT_MARGIN = 0.06
 QUESTION_MARGIN = 0.12
-_QUESTION = re.compile(
-    r"\?\s*$|^\W*(how|what|whats|what's|when|where|why|who|which|does|do|is|are|can|will|would|should|could)\b", re.I
-)
-
-
-def is_question(text: str) -> bool:
-    """Asked as a question: a question mark at the end or a question word first."""
-    return bool(_QUESTION.search(text.strip()))
 
 
 def objection_pair(text: str, passages: list[Passage], *, threshold: float) -> Passage | None:
@@ -39,21 +35,19 @@ def objection_pair(text: str, passages: list[Passage], *, threshold: float) -> P
     return None
 
 
-_COMMON = frozenset({
-    "what", "whats", "when", "where", "which", "while", "with", "would", "could", "should", "there", "their",
-    "them", "they", "this", "that", "these", "those", "your", "yours", "have", "does", "doing", "done", "about",
-    "from", "into", "just", "like", "some", "more", "much", "many", "also", "only", "then", "than", "will",
-    "were", "been", "being", "here", "able", "guys", "yall", "need", "want", "know", "tell", "really", "thing"
-})
-
-
 def on_topic(text: str, passage: str, *, ignore: frozenset[str] = frozenset()) -> bool:
     """Whether a document passage speaks to the message: they share a word that carries meaning
-    (four letters or more, compared by its first five, not a common word or one of ``ignore``,
-    e.g. the business's own city). "What's the weather in Austin today?" shares none with a
-    passage about Austin ZIP codes, however close the embeddings."""
-    return bool(_content(text, ignore) & _content(passage, ignore))
+    (four letters or more, compared by its first five, not a common word of the phrase tables or
+    one of ``ignore``, e.g. the business's own city or name). "What's the weather in Austin
+    today?" shares none with a passage about Austin ZIP codes, however close the embeddings."""
+    return bool(content_words(text, ignore) & content_words(passage, ignore))
 
 
-def _content(text: str, ignore: frozenset[str]) -> set[str]:
-    return {w[:5] for w in re.findall(r"[^\W\d_]{4,}", text.casefold()) if w not in _COMMON and w not in ignore}
+def content_words(text: str, ignore: frozenset[str] = frozenset()) -> set[str]:
+    """The words of ``text`` that carry meaning, folded and cut to their first five letters, and
+    its numbers of three digits or more (a ZIP code, "$100")."""
+    common = common_words()
+    return {w[:5] for w in _WORD.findall(fold(text)) if w not in common and w not in ignore}
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}|\d{3,}")

@@ -64,6 +64,11 @@ class Business(_Strict):
     address: str | None = None
     timezone: str = Field(description="IANA time zone of the business, e.g. America/Chicago")
     facts: list[str] = Field(default_factory=list)
+    about: str | None = Field(
+        None, min_length=1,
+        description="who the business is, said as written to a lead who asks who you are or how they know you "
+        "know your job: years in business, licences, certifications, reviews; true and checkable",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -337,6 +342,9 @@ class LanguageTexts(_Strict):
     meeting_title: str | None = Field(
         None, min_length=1, description="booking.meeting_title in this language, as the booking confirmation names it"
     )
+    about: str | None = Field(None, min_length=1, description="business.about in this language")
+
+
 class WebBrowsing(_Strict):
     """When and where AVA may look things up on the web (backends and keys are settings)."""
 
@@ -478,6 +486,8 @@ class Profile(_Strict):
                 "booking": self.booking.model_copy(
                     update={"meeting_title": texts.meeting_title or self.booking.meeting_title}
                 ),
+                # Never the first language's words to a lead in this one: none said here, none at all.
+                "business": self.business.model_copy(update={"about": texts.about}),
             }
         )
 
@@ -498,6 +508,7 @@ def template_problems(profile: Profile) -> list[tuple[list[str | int], str]]:
         (["handoff", "message"], profile.handoff.message, None),
         (["booking", "meeting_title"], profile.booking.meeting_title, None),
         (["knowledge", "fallback_objection_reply"], profile.knowledge.fallback_objection_reply, None),
+        (["business", "about"], profile.business.about, None),
     ]
     for index, q in enumerate(profile.qualification.questions):
         texts += [(["qualification", "questions", index, "question"], q.question, None),
@@ -508,7 +519,7 @@ def template_problems(profile: Profile) -> list[tuple[list[str | int], str]]:
         texts += [([*at, "greeting"], block.greeting, GREETING_PLACEHOLDERS)]
         texts += [([*at, name], getattr(block, name), None) for name in
                   ("out_of_area_message", "opt_out_confirmation", "handoff_message", "fallback_objection_reply",
-                   "meeting_title")]
+                   "meeting_title", "about")]
         for field, q in block.questions.items():
             texts += [([*at, "questions", field, "question"], q.question, None),
                       ([*at, "questions", field, "disqualify_message"], q.disqualify_message, None),
