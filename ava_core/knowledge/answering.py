@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ava_core.knowledge.base import Passage
-from ava_core.knowledge.matching import content_words, objection_pair, on_topic
+from ava_core.knowledge.matching import content_words, objection_pair
 from ava_core.language.asks import asked_about, is_question
+from ava_core.language.detection import detect, profile_vocabulary
 from ava_core.language.phrases import fold
 from ava_core.profile.models import Profile
 
@@ -44,39 +45,53 @@ class Answer:
     topic: str | None = None  # unknown: what was asked about, in the lead's own words ("pool heaters")
 
 
-def answer(text: str, passages: list[Passage], profile: Profile, *, threshold: float | None = None,
-           floor: float | None = None) -> Answer:
-    """What answers ``text``, given the passages a search found for it (both collections).
+def answer(text: str, passages: list[Passage], profile: Profile, *, language: str | None = None,
+           threshold: float | None = None, floor: float | None = None) -> Answer:
+    """What answers ``text``, written in ``language``, given the passages a search found for it
+    (both collections).
 
-    ``threshold`` and ``floor`` stand in for the profile's objection and passage thresholds
-    (``ava knowledge eval`` sweeps them)."""
+    ``threshold`` and ``floor`` stand in for the profile's objection threshold (for that
+    language) and passage threshold: ``ava knowledge eval`` sweeps them."""
     intent = asked_about(text)
     if intent is not None:
         return Answer(intent)
     settings = profile.knowledge
-    pair = objection_pair(text, passages, threshold=settings.objection_threshold if threshold is None else threshold)
+    pair = objection_pair(text, passages, threshold=settings.threshold_for(language) if threshold is None else threshold)
     if pair is not None:
         return Answer("objection", pair)
     names = _names(profile)
     documents = sorted((p for p in passages if p.kind == "domain"), key=lambda p: -p.score)
     floor = settings.passage_threshold if floor is None else floor
-    if documents and documents[0].score >= floor and _speaks_to(text, documents[0], names):
-        return Answer("passage", documents[0])
+    best = documents[0] if documents else None
+    if best is not None and best.score >= floor and _speaks_to(text, best, names) and \
+            _same_language(best, language, profile):
+        return Answer("passage", best)
     if not is_question(text):
         return Answer("concern")
     known = _vocabulary(passages, profile)
-    if content_words(text, _cities(profile)) & known:
+    cities = _cities(profile)
+    if (content_words(text, cities) or content_words(text)) & known:  # "do u guys do round rock" is about the area
         return Answer("unknown", topic=_topic(text, known | {w[:5] for w in names}))
     return Answer("off_topic")
 
 
 def _speaks_to(text: str, passage: Passage, names: frozenset[str]) -> bool:
-    """Whether the passage (its heading too) shares a word with the message that carries meaning.
-    The business's name and cities count only when the message says nothing else: "do u guys do
-    round rock" is about Round Rock, "what's the weather in Austin today?" is about the weather."""
-    said = f"{passage.section} {passage.text}"
+    """Whether the passage (its heading too) has at least half of the words of the message that
+    carry meaning: "can you install an ev charger in the garage" is not answered by a passage that
+    only says "install". The business's name and cities count only when the message says nothing
+    else: "do u guys do round rock" is about Round Rock, "what's the weather in Austin today?" is
+    about the weather."""
     ignore = names if content_words(text, names) else frozenset()
-    return on_topic(text, said, ignore=ignore)
+    asked = content_words(text, ignore)
+    shared = asked & content_words(f"{passage.section} {passage.text}", ignore)
+    return bool(shared) and len(shared) * 2 >= len(asked)
+
+
+def _same_language(passage: Passage, language: str | None, profile: Profile) -> bool:
+    """Shared words only mean something in a shared language: "instalan" is not "installs"."""
+    if language is None:
+        return True
+    return detect(passage.text, profile.served_languages, profile_vocabulary(profile)) in (None, language)
 
 
 def _names(profile: Profile) -> frozenset[str]:
@@ -93,7 +108,7 @@ def _vocabulary(passages: list[Passage], profile: Profile) -> set[str]:
     business = profile.business
     texts = [p.text + " " + (p.response or "") for p in passages]
     texts += [business.name, business.description, business.offer, business.about or "", *business.facts]
-    texts += [q.question for q in profile.qualification.questions]
+    texts += [q.question for q in profile.qualification.questions] + profile.service_area.cities
     return set().union(*(content_words(t) for t in texts))
 
 
@@ -102,6 +117,10 @@ def _topic(text: str, known: set[str]) -> str | None:
     guys also install solar pool heaters?" → "pool heaters". None when that is not a short phrase."""
     words = re.findall(r"[\w'’-]+", text)
     unknown = [i for i, w in enumerate(words) if content_words(w) and not content_words(w) & known]
-    if not unknown or unknown[-1] - unknown[0] + 1 > TOPIC_WORDS:
+    if not unknown:
         return None
-    return " ".join(words[unknown[0]:unknown[-1] + 1])
+    span = words[unknown[0]:unknown[-1] + 1]
+    # A name of a thing, not a clause: "pool heaters", "mobile homes"; never "guarantee i save".
+    if not 2 <= len(span) <= TOPIC_WORDS or not all(content_words(w) for w in span):
+        return None
+    return " ".join(span)

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ava_core.knowledge.answering import FROM_KNOWLEDGE, SEARCH_LIMIT, answer
 from ava_core.knowledge.base import Kind, Knowledge, Passage
 from ava_core.knowledge.matching import objection_pair
+from ava_core.language.detection import detect, profile_vocabulary
 from ava_core.profile.loader import load_yaml_model
 from ava_core.profile.models import Profile
 from ava_core.reading import answers_what_was_asked
@@ -49,6 +50,7 @@ class EvalCase(BaseModel):
     expect: list[str] = Field(description="passage ids that count as right; [] for 'no objection'")
     kind: Kind | None = Field(None, description="search one collection only, as a caller would")
     asked: str | None = Field(None, description="what AVA had just asked: a qualification field, time or opening")
+    language: str | None = Field(None, description="the lead's language (ISO 639-1); detected when not given")
 
     @field_validator("expect", mode="before")
     @classmethod
@@ -88,16 +90,18 @@ class EvalReport:
     # Objection matching as AVA does it, per case: (set aside as an answer, the text, its passages,
     # whether the best pair is the labelled one); decided at any threshold by ``matching_at``.
     matching: list[tuple[bool, str, list[Passage], list[str]]] = field(default_factory=list)
+    languages: list[str | None] = field(default_factory=list)  # of each ``matching`` case
     # Answering as AVA does it, per case: (set aside as an answer, the text, its passages, its labels,
-    # whether it is a question case); decided at any passage floor by ``answering_at``.
-    answering: list[tuple[bool, str, list[Passage], list[str], bool]] = field(default_factory=list)
+    # whether it is a question case, its language); decided at any passage floor by ``answering_at``.
+    answering: list[tuple[bool, str, list[Passage], list[str], bool, str | None]] = field(default_factory=list)
     profile: Profile | None = None
 
     def matching_at(self, threshold: float) -> tuple[int, int, int, int]:
-        """(objections answered from their pair, objection cases, false alarms, non-objections)."""
+        """(objections answered from their pair, objection cases, false alarms, non-objections), with
+        ``threshold`` for the languages the profile gives none of their own."""
         answered = cases = alarms = negatives = 0
-        for aside, text, passages, expect in self.matching:
-            pair = None if aside else objection_pair(text, passages, threshold=threshold)
+        for (aside, text, passages, expect), language in zip(self.matching, self.languages, strict=True):
+            pair = None if aside else objection_pair(text, passages, threshold=self._threshold(language, threshold))
             if expect:
                 cases += 1
                 answered += pair is not None and matches(pair, expect)
@@ -110,8 +114,9 @@ class EvalReport:
     def matched_false_alarms(self) -> list[tuple[str, str, float]]:
         """Non-objections answered from a pair at the profile's threshold: (message, pair id, score)."""
         found = []
-        for aside, text, passages, expect in self.matching:
-            pair = None if aside or expect else objection_pair(text, passages, threshold=self.threshold)
+        for (aside, text, passages, expect), language in zip(self.matching, self.languages, strict=True):
+            threshold = self._threshold(language, self.threshold)
+            pair = None if aside or expect else objection_pair(text, passages, threshold=threshold)
             if pair is not None:
                 found.append((text, pair.id, pair.score))
         return found
@@ -142,9 +147,15 @@ class EvalReport:
         return unanswered, wrong
 
     def _answers(self, floor: float | None):
-        for aside, text, passages, expect, question in self.answering:
-            decided = None if aside or self.profile is None else answer(text, passages, self.profile, floor=floor)
+        for aside, text, passages, expect, question, language in self.answering:
+            decided = None if aside or self.profile is None else answer(text, passages, self.profile,
+                                                                        language=language, floor=floor)
             yield aside, text, decided, expect, question
+
+    def _threshold(self, language: str | None, threshold: float) -> float:
+        if self.profile is None or language not in self.profile.knowledge.objection_thresholds:
+            return threshold
+        return self.profile.knowledge.threshold_for(language)
 
     def at(self, threshold: float) -> tuple[int, int]:
         """(objections answered from the right pair, false alarms) if the threshold were this."""
@@ -155,6 +166,11 @@ class EvalReport:
 def load_eval(path: Path) -> list[EvalCase]:
     """Read an eval file; errors name the file, line and field."""
     return load_yaml_model(Path(path), EvalFile).cases
+
+
+def _language(text: str, profile: Profile) -> str:
+    """The language a lead wrote ``text`` in, as AVA tells it; AVA's first when it cannot tell."""
+    return detect(text, profile.served_languages, profile_vocabulary(profile)) or profile.persona.language
 
 
 def _answered_right(decided, labels: list[str]) -> bool:
@@ -186,10 +202,12 @@ def evaluate(knowledge: Knowledge, cases: list[EvalCase], *, threshold: float, p
             profile, case.asked, case.message, now or datetime.now(profile.tz))
         passages = knowledge.search(case.message, kind="objection", limit=SEARCH_LIMIT) + \
             knowledge.search(case.message, kind="domain", limit=SEARCH_LIMIT)
+        language = case.language or (_language(case.message, profile) if profile is not None else None)
         if not case.expect or case.kind == "objection":
             report.matching.append((aside, case.message, passages, case.expect))
+            report.languages.append(language)
         report.answering.append((aside, case.message, passages, case.expect,
-                                 bool(case.expect) and case.kind != "objection"))
+                                 bool(case.expect) and case.kind != "objection", language))
         if case.expect and all(label in RULES for label in case.expect):
             continue  # answered by a rule: no passage to rank
         if not case.expect:

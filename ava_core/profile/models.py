@@ -309,6 +309,11 @@ class Handoff(_Strict):
 class KnowledgeSettings(_Strict):
     sources: list[str] = Field(default_factory=list, description="files or folders for `ava ingest`")
     objection_threshold: float = Field(0.45, ge=0, le=1, description="similarity above which a pair guides a reply")
+    objection_thresholds: dict[str, float] = Field(
+        default_factory=dict,
+        description="objection_threshold for a lead writing in this language (ISO 639-1), where the embedding model "
+        "scores it differently: an English-only model finds any two Spanish texts alike",
+    )
     passage_threshold: float = Field(
         0.2, ge=0, le=1, description="similarity above which the playbook quotes a document passage"
     )
@@ -316,6 +321,20 @@ class KnowledgeSettings(_Strict):
         "That's a fair question. The consultation is free and there's no obligation, "
         "so you can get real numbers before deciding anything."
     )
+
+    @field_validator("objection_thresholds")
+    @classmethod
+    def _thresholds_per_language(cls, thresholds: dict[str, float]) -> dict[str, float]:
+        for code, value in thresholds.items():
+            if not is_language_code(code):
+                raise ValueError(f"unknown language {code!r}: use an ISO 639-1 code such as es")
+            if not 0 <= value <= 1:
+                raise ValueError(f"{code}: {value} is not a similarity between 0 and 1")
+        return thresholds
+
+    def threshold_for(self, language: str | None) -> float:
+        """The objection threshold for a lead writing in ``language``."""
+        return self.objection_thresholds.get(language or "", self.objection_threshold)
 
 
 class QuestionText(_Strict):
