@@ -38,8 +38,8 @@ from ava_core.clock import Clock
 from ava_core.errors import AvaError, KnowledgeError
 from ava_core.geo.base import Geo
 from ava_core.geo.lead_time import lead_zone
-from ava_core.knowledge.base import Knowledge
 from ava_core.knowledge.answering import SEARCH_LIMIT, answer
+from ava_core.knowledge.base import Knowledge
 from ava_core.language.asks import asked_about
 from ava_core.language.detection import lead_language
 from ava_core.models.base import (

@@ -701,7 +701,9 @@ class _Turn:
         if question is None:
             return ""
         if after_objection:
-            return self._line("fit_question", question=f"{question.question[0].lower()}{question.question[1:]}")
+            # Lower-cased inside the sentence: "do you own…", "¿es usted dueño…" (past its "¿").
+            return self._line("fit_question", question=re.sub(r"^(\W*)(\w)", lambda m: m[1] + m[2].lower(),
+                                                               question.question))
         if not self._has_spoken():
             return self._line("first_question", question=question.question)
         return question.question
