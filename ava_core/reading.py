@@ -36,13 +36,15 @@ def on_the_table(state: ConversationState, *, spoken: bool) -> str | None:
 
 def answers_what_was_asked(profile: Profile, asked: str | None, text: str, now: datetime) -> bool:
     """Whether ``text`` is simply an answer to ``asked``: a qualification field, ``time`` or ``opening``."""
+    if asked == TIME and not parse_request(text, now).empty:
+        return True  # "can we do thursday at 2?" asks about the time, not the business
     if asked is None or "?" in text:
         return False
     if asked == OPENING:
         # "hi, saw your ad about solar": a hello, unless it already says no.
         return bool(_GREETING.search(text)) and not _NEGATIVE.search(text)
     if asked == TIME:
-        return not parse_request(text, now).empty or interpret_yes_no(text) == "yes"
+        return interpret_yes_no(text) == "yes"
     if profile.qualification.get(asked) is None:
         return False
     # Read as the question is put in each language AVA speaks: "le da el sol todo el dia" is a

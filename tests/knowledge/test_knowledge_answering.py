@@ -231,3 +231,13 @@ def test_a_language_model_gets_the_spanish_financing_pair(make_assistant, say, d
     say(make_assistant(model=spy, knowledge=demo_knowledge), "buenas, tienen financiamiento?")
     assert "Answers that worked for objections" in spy.seen[0].context
     assert "(examples/knowledge/objeciones.yaml)" in spy.seen[0].context
+
+
+def test_a_language_model_is_not_told_a_time_request_is_off_topic(make_assistant, say, demo_knowledge):
+    playbook = make_assistant(knowledge=demo_knowledge)
+    for text in ("hi", "yes we own it", "about 250", "roof is 8 yrs", "full sun", "78704"):
+        say(playbook, text)
+    spy = Spy()
+    state = say(make_assistant(model=spy, knowledge=demo_knowledge), "can we do thursday at 2 instead?")
+    assert state.guidance == []
+    assert "something other than the business" not in spy.seen[0].context
