@@ -11,6 +11,8 @@ import re
 import unicodedata
 from datetime import date
 
+from ava_core.language.asks import is_question, number_followers
+
 # Ownership said in the negative wins over any "own" in the same message.
 _NOT_OWNER = re.compile(
     r"\b(don'?t|do not|doesn'?t|does not|dont|no longer|not)\s+(own|the owner|a homeowner|owners?)\b"
@@ -31,9 +33,17 @@ _MONEY_AFTER = r"\s*(?:dollars?|bucks|usd|a month|per month|/\s*mo(?:nth)?|month
 _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*k\b|\s*hundred\b|\s*cientos?\b)?"
 _PHONE = re.compile(r"\+?\d[\d\s().-]{8,}\d")
 _ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
-_UNITS_NOT_MONEY = re.compile(r"^\s*(years?|yrs?|kids|children|people|bedrooms?|br|sq|square|panels?|months?)\b", re.I)
-_UNITS_NOT_YEARS = re.compile(r"^\s*(dollars?|bucks|a month|per month|/\s*mo|kids|children|people|k\b|d[oó]lares|al mes)",
-                              re.I)
+# Not an answer however it is written: "hold on 1 sec", "I have 2 questions".
+_ASIDE_UNITS = r"secs?|seconds?|mins?|minutes?|moments?|questions?|q's|qs"
+_UNITS_NOT_MONEY = re.compile(
+    r"^\s*(years?|yrs?|kids|children|people|bedrooms?|br|sq|square|panels?|months?|" + _ASIDE_UNITS + r")\b", re.I)
+_UNITS_NOT_YEARS = re.compile(
+    r"^\s*(dollars?|bucks|a month|per month|/\s*mo|kids|children|people|k\b|d[oó]lares|al mes|(?:" + _ASIDE_UNITS
+    + r")\b)", re.I)
+# What makes a number said in words a number of years or an amount of money: "twelve years", "two hundred bucks".
+_YEARS_AFTER = re.compile(r"^[\s-]*(years?|yrs?|y/?o\b|old\b|años?)", re.I)
+_MONEY_UNIT = re.compile(r"^\s*(?:dollars?|bucks|usd|a month|per month|/\s*mo(?:nth)?|monthly|a mo|d[oó]lares|al mes"
+                         r"|por mes)\b", re.I)
 _UNSURE = re.compile(r"\b(not sure|unsure|idk|i don'?t know|no idea|dunno|no clue|no s[eé]|ni idea)\b", re.I)
 _RANGE = re.compile(r"\b(\d{1,4})\s*(?:-|–|to|or)\s*\$?(\d{1,4})\b|\bbetween\s+\$?(\d{1,4})\s+and\s+\$?(\d{1,4})\b", re.I)
 
@@ -85,7 +95,7 @@ def amount(text: str) -> float | None:
         if _UNITS_NOT_MONEY.match(rest) or _ZIP.fullmatch(match.group(1)):
             continue
         return _value(match)
-    return _words(cleaned)
+    return _words(cleaned, _MONEY_UNIT)
 
 
 def years(text: str, *, today: date | None = None) -> float | None:
@@ -102,7 +112,7 @@ def years(text: str, *, today: date | None = None) -> float | None:
         if value >= 1000 or _UNITS_NOT_YEARS.match(cleaned[match.end():]) or _ZIP.fullmatch(match.group(1)):
             continue
         return float(value)
-    return _words(cleaned)
+    return _words(cleaned, _YEARS_AFTER)
 
 
 def zip_code(text: str) -> str | None:
@@ -154,6 +164,20 @@ def _same_stem(a: str, b: str) -> bool:
     return len(short) >= 3 and (long.startswith(short) or (len(short) >= 4 and short[:4] == long[:4]))
 
 
+def _stands_as_answer(text: str, rest: str, unit: re.Pattern[str] | None) -> bool:
+    if unit is not None and unit.match(rest):
+        return True
+    if is_question(text):
+        return False
+    rest = " ".join(re.sub(r"[^\w\s']", " ", rest).split())
+    while rest:
+        follower = next((f for f in number_followers() if rest == f or rest.startswith(f + " ")), None)
+        if follower is None:
+            return False
+        rest = rest[len(follower):].strip()
+    return True
+
+
 def _value(match: re.Match) -> float:
     value = float(match.group(1).replace(",", ""))
     scale = (match.group(2) or "").strip().casefold()
@@ -175,9 +199,13 @@ def _range(text: str) -> float | None:
     return (low + high) / 2
 
 
-def _words(text: str) -> float | None:
-    match = _WORDS.search(text.casefold())
-    if not match:
+def _words(text: str, unit: re.Pattern[str] | None = None) -> float | None:
+    """A number said in words, when it is said as the answer: with its ``unit`` ("twelve years"),
+    or at the end of a message that is not a question ("about twelve", "fifteen or so").
+    "Is this one of those scams?", "hold on one second" and "I have a few questions" hold none."""
+    lowered = text.casefold()
+    match = _WORDS.search(lowered)
+    if not match or not _stands_as_answer(text, lowered[match.end():], unit):
         return None
     if match.group("couple"):
         return 2.0 if "couple" in match.group("couple") else 3.0

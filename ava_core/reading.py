@@ -36,16 +36,24 @@ def on_the_table(state: ConversationState, *, spoken: bool) -> str | None:
 
 def answers_what_was_asked(profile: Profile, asked: str | None, text: str, now: datetime) -> bool:
     """Whether ``text`` is simply an answer to ``asked``: a qualification field, ``time`` or ``opening``."""
+    if asked == TIME and not parse_request(text, now).empty:
+        return True  # "can we do thursday at 2?" asks about the time, not the business
     if asked is None or "?" in text:
         return False
     if asked == OPENING:
         # "hi, saw your ad about solar": a hello, unless it already says no.
         return bool(_GREETING.search(text)) and not _NEGATIVE.search(text)
     if asked == TIME:
-        return not parse_request(text, now).empty or interpret_yes_no(text) == "yes"
-    question = profile.qualification.get(asked)
-    if question is None:
+        return interpret_yes_no(text) == "yes"
+    if profile.qualification.get(asked) is None:
         return False
-    if question.kind == "yes_no":
-        return interpret_yes_no(text) == "yes"  # "no thank you" may be a no, or not interested at all
-    return interpret(question, text, today=now.date()) is not None
+    # Read as the question is put in each language AVA speaks: "le da el sol todo el dia" is a
+    # Spanish lead's "full sun", by the Spanish synonyms.
+    for code in profile.served_languages:
+        question = profile.localized(code).qualification.get(asked)
+        if question.kind == "yes_no":
+            if interpret_yes_no(text) == "yes":  # "no thank you" may be a no, or not interested at all
+                return True
+        elif interpret(question, text, today=now.date()) is not None:
+            return True
+    return False

@@ -302,6 +302,11 @@ def check(expect: Expect, outcome: Outcome, transcript: list[dict[str, str]], ca
     return failures
 
 
+def _loose(text: str) -> str:
+    """Text compared without case, whichever way it was cased ("ı" upper-cased is "I")."""
+    return text.upper().casefold()
+
+
 def check_turns(turns: list[ScenarioTurn], transcript: list[dict[str, str]]) -> list[str]:
     """Every per-message expectation (``turns[].expect``) that does not hold, as a sentence."""
     replies: list[list[str]] = []  # the bubbles after each lead message, up to the next one
@@ -309,16 +314,16 @@ def check_turns(turns: list[ScenarioTurn], transcript: list[dict[str, str]]) -> 
         if line["role"] == "user":
             replies.append([])
         elif replies:
-            replies[-1].append(line["text"].casefold())
+            replies[-1].append(_loose(line["text"]))
     failures = []
     for number, (turn, answer) in enumerate(zip(turns, replies, strict=False), start=1):
         if turn.expect is None:
             continue
         said = f"turn {number} ({turn.user[:40]!r})"
         for wanted in turn.expect.reply_contains or []:
-            if not any(wanted.casefold() in bubble for bubble in answer):
+            if not any(_loose(wanted) in bubble for bubble in answer):
                 failures.append(f"{said}: no reply to it contains {wanted!r}")
         wanted_any = turn.expect.reply_contains_any
-        if wanted_any and not any(w.casefold() in bubble for w in wanted_any for bubble in answer):
+        if wanted_any and not any(_loose(w) in bubble for w in wanted_any for bubble in answer):
             failures.append(f"{said}: no reply to it mentions any of {wanted_any}")
     return failures

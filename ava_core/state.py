@@ -50,12 +50,16 @@ class AppointmentView(BaseModel):
 
 
 class Guidance(BaseModel):
-    """An objection→response pair close to the lead's latest message."""
+    """What answers the lead's latest message, as the playbook would decide it (``knowledge.answering``):
+    an objection→response pair, a document passage, or a rule (``privacy``, ``identity``), or the
+    word that nothing in the knowledge answers it (``unknown``, ``off_topic``)."""
 
-    objection: str
-    response: str
-    source: str
-    score: float
+    kind: Literal["objection", "passage", "privacy", "identity", "unknown", "off_topic"] = "objection"
+    objection: str = ""  # objection: the pair's objection as a lead says it
+    response: str = ""  # objection: the pair's answer; passage: the passage; identity: who the business is
+    source: str = ""
+    score: float = 0.0
+    topic: str | None = None  # unknown: what was asked about, in the lead's words
 
 
 Speaker = Literal["lead", "ava", "team", "business"]

@@ -269,3 +269,19 @@ def test_a_template_language_is_a_code_meta_writes_or_a_clear_refusal(text):
         return
     assert template.base_language.isalpha() and template.base_language.islower()
     assert template.language in (template.base_language, f"{template.base_language}_{template.language[-2:]}")
+
+
+def test_a_language_served_without_the_business_about_is_caught(tmp_path):
+    # A Spanish lead who asks who the business is must not be told in English, nor told nothing.
+    text = EXAMPLE.read_text()
+    start = text.index("    about: >-\n      Somos una empresa familiar")
+    end = text.index("Lamar Blvd.\n", start) + len("Lamar Blvd.\n")
+    result = _check(_write(tmp_path, text[:start] + text[end:]))
+    assert result.exit_code == 1, result.output
+    assert "languages.es: no about: a lead who asks in 'es' who the business is would only hear its name" \
+        in result.output
+
+
+def test_each_language_says_who_the_business_is_in_its_own_words(profile):
+    assert profile.localized("es").business.about.startswith("Somos una empresa familiar de Austin")
+    assert profile.localized("en").business.about.startswith("We're a family-owned Austin installer")

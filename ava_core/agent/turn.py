@@ -38,8 +38,9 @@ from ava_core.clock import Clock
 from ava_core.errors import AvaError, KnowledgeError
 from ava_core.geo.base import Geo
 from ava_core.geo.lead_time import lead_zone
+from ava_core.knowledge.answering import SEARCH_LIMIT, answer
 from ava_core.knowledge.base import Knowledge
-from ava_core.knowledge.matching import objection_pair
+from ava_core.language.asks import asked_about
 from ava_core.language.detection import lead_language
 from ava_core.models.base import (
     ChatMessage,
@@ -187,8 +188,9 @@ class Engine:
         spoken = any(m.role == "assistant" and m.text and not m.tool_calls for m in messages)
         guidance = self._guidance(state.read_text, self._snapshot(state), spoken=spoken)
         trace = [self._audit(state, self._event(
-            "knowledge", "objection_guidance", started=time.perf_counter(),
-            result=[{"objection": g.objection, "source": g.source, "score": round(g.score, 3)} for g in guidance],
+            "knowledge", "answer_guidance", started=time.perf_counter(),
+            result=[{"kind": g.kind, "objection": g.objection, "source": g.source, "score": round(g.score, 3)}
+                    for g in guidance],
         ))] if guidance else []
         return state.model_copy(update={"guidance": guidance, "trace": trace})
 
@@ -392,20 +394,35 @@ class Engine:
         return snapshot.model_copy(update={"guidance": state.guidance})
 
     def _guidance(self, text: str, snapshot: ConversationState, *, spoken: bool) -> list[Guidance]:
-        """The objection→response pair for the lead's words, decided as the playbook decides it:
-        never for an answer to what AVA asked, and only when the pair clearly beats the documents."""
+        """What answers the lead's words, decided as the playbook decides it (``knowledge.answering``):
+        never for an answer to what AVA asked; nothing for a concern no pair fits."""
         if not text.strip() or answers_what_was_asked(self.profile, on_the_table(snapshot, spoken=spoken), text,
                                                       snapshot.now):
             return []
-        try:
-            passages = self.knowledge.search(text, kind="objection", limit=3) + \
-                self.knowledge.search(text, kind="domain", limit=1)
-        except KnowledgeError:
-            return []
-        pair = objection_pair(text, passages, threshold=self.profile.knowledge.objection_threshold)
-        if pair is None:
-            return []
-        return [Guidance(objection=pair.text, response=pair.response or "", source=pair.source, score=pair.score)]
+        passages: list = []
+        if asked_about(text) is None:  # a rule needs no search
+            try:
+                passages = self.knowledge.search(text, kind="objection", limit=SEARCH_LIMIT) + \
+                    self.knowledge.search(text, kind="domain", limit=SEARCH_LIMIT)
+            except KnowledgeError:
+                return []  # a model's own search says what is wrong; "nothing answers it" would not be true
+        decided = answer(text, passages, self.profile, language=snapshot.language)
+        hit = decided.passage
+        match decided.kind:
+            case "objection":
+                return [Guidance(objection=hit.text, response=hit.response or "", source=hit.source, score=hit.score)]
+            case "passage":
+                return [Guidance(kind="passage", response=hit.text, source=hit.source
+                                 + (f" › {hit.section}" if hit.section else ""), score=hit.score)]
+            case "identity":
+                localized = self.profile.localized(self.profile.speaking(snapshot.language)).business
+                return [Guidance(kind="identity", response=localized.about or self.profile.business.about
+                                 or self.profile.business.description, source="profile")]
+            case "privacy" | "off_topic":
+                return [Guidance(kind=decided.kind)]
+            case "unknown":
+                return [Guidance(kind="unknown", topic=decided.topic)]
+        return []
 
     def _audit(self, state: TurnState, event: TraceEvent) -> TraceEvent:
         """Keep a trace event the model and tool audit tables do not hold, so the turn reads back whole."""

@@ -125,6 +125,8 @@ def evaluate(
         _out.print(f"  false alarm: {message!r} → {pair} ({score:.2f})")
     if report.matching:
         _print_matching(report)
+    if report.answering and report.profile is not None:
+        _print_answering(report)
     for miss in report.misses:
         got = ", ".join(f"{pid} ({score:.2f})" for pid, score in miss.got) or "nothing"
         _out.print(f"  miss: {miss.message!r} expected {' or '.join(miss.expect)}, got {got}")
@@ -153,6 +155,31 @@ def _print_matching(report) -> None:
     _out.print(f"threshold → recall vs false alarms: {sweep}")
     for message, pair, score in report.matched_false_alarms:
         _out.print(f"  matched false alarm: {message!r} → {pair} ({score:.2f})")
+
+
+def _print_answering(report) -> None:
+    """Answering a question as AVA does it: from a right passage, pair or rule, and nothing answered
+    from the knowledge that it does not answer, against their targets."""
+    from ava_core.knowledge.evaluation import QUESTION_TARGET, WRONG_ANSWER_TARGET
+
+    floor = report.profile.knowledge.passage_threshold
+    right, questions, wrong, negatives = report.answering_at()
+    recall = right / questions if questions else 0.0
+    rate = wrong / negatives if negatives else 0.0
+    _out.print(f"answering at passage floor {floor:g} (a rule, a pair, or a passage that speaks to the message; "
+               "else the advisor answers it on the call):")
+    _out.print(f"question recall       {recall:.3f} ({right}/{questions}), target >= {QUESTION_TARGET:g}"
+               f"{'' if recall >= QUESTION_TARGET else '  BELOW TARGET'}")
+    _out.print(f"wrong-answer rate     {rate:.3f} ({wrong}/{negatives}), target <= {WRONG_ANSWER_TARGET:g}"
+               f"{'' if rate <= WRONG_ANSWER_TARGET else '  ABOVE TARGET'}")
+    sweep = ", ".join(f"{f:.2f}: {r}/{q} vs {w}/{n}" for f in (0.20, 0.25, 0.30, 0.35, 0.40, 0.45)
+                      for r, q, w, n in [report.answering_at(f)])
+    _out.print(f"passage floor → question recall vs wrong answers: {sweep}")
+    unanswered, wrong_answers = report.answering_misses()
+    for message, said in wrong_answers:
+        _out.print(f"  wrong answer: {message!r} → {said}")
+    for message, said in unanswered:
+        _out.print(f"  unanswered: {message!r} → {said}")
 
 
 def search(

@@ -6,12 +6,16 @@ An eval file (YAML)::
       - message: "ugh its so expensive tho"
         expect: price-too-high        # a passage id, or a list of ids that all count
       - message: "tuesday at 10 works"
-        expect: []                    # no objection should pass the profile's threshold
+        expect: []                    # nothing in the knowledge answers it
         asked: time                   # optional: what AVA had just asked (a field, time, opening)
+      - message: "who else have you talked to on my street"
+        expect: privacy               # answered by a rule: privacy or identity
 
-Besides retrieval, it measures objection matching as AVA does it (``matching.objection_pair``
-after answers to what was asked are set aside): the objections answered from their own pair
-(recall) and the non-objections answered from any pair (false alarms).
+Besides retrieval, it measures two decisions as AVA takes them, after answers to what was
+asked are set aside: objection matching (``matching.objection_pair``: the objections answered
+from their own pair, recall, and the non-objections answered from any pair, false alarms), and
+answering a question (``answering.answer``: the questions answered from a right passage, pair or
+rule, and the messages nothing should answer that were answered from the knowledge anyway).
 """
 
 from __future__ import annotations
@@ -22,14 +26,19 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ava_core.knowledge.answering import FROM_KNOWLEDGE, SEARCH_LIMIT, answer
 from ava_core.knowledge.base import Kind, Knowledge, Passage
 from ava_core.knowledge.matching import objection_pair
+from ava_core.language.detection import detect, profile_vocabulary
 from ava_core.profile.loader import load_yaml_model
 from ava_core.profile.models import Profile
 from ava_core.reading import answers_what_was_asked
 
 RECALL_TARGET = 0.85  # objections answered from their own pair
 FALSE_ALARM_TARGET = 0.05  # non-objections answered from any pair
+QUESTION_TARGET = 0.80  # questions the knowledge answers, answered from a right passage, pair or rule
+WRONG_ANSWER_TARGET = 0.05  # messages nothing in the knowledge answers, answered from it anyway
+RULES = ("privacy", "identity")  # labels for what AVA answers by its own rules, not from the knowledge
 
 DEPTH = 10  # MRR counts a hit down to this rank
 
@@ -41,6 +50,7 @@ class EvalCase(BaseModel):
     expect: list[str] = Field(description="passage ids that count as right; [] for 'no objection'")
     kind: Kind | None = Field(None, description="search one collection only, as a caller would")
     asked: str | None = Field(None, description="what AVA had just asked: a qualification field, time or opening")
+    language: str | None = Field(None, description="the lead's language (ISO 639-1); detected when not given")
 
     @field_validator("expect", mode="before")
     @classmethod
@@ -80,12 +90,18 @@ class EvalReport:
     # Objection matching as AVA does it, per case: (set aside as an answer, the text, its passages,
     # whether the best pair is the labelled one); decided at any threshold by ``matching_at``.
     matching: list[tuple[bool, str, list[Passage], list[str]]] = field(default_factory=list)
+    languages: list[str | None] = field(default_factory=list)  # of each ``matching`` case
+    # Answering as AVA does it, per case: (set aside as an answer, the text, its passages, its labels,
+    # whether it is a question case, its language); decided at any passage floor by ``answering_at``.
+    answering: list[tuple[bool, str, list[Passage], list[str], bool, str | None]] = field(default_factory=list)
+    profile: Profile | None = None
 
     def matching_at(self, threshold: float) -> tuple[int, int, int, int]:
-        """(objections answered from their pair, objection cases, false alarms, non-objections)."""
+        """(objections answered from their pair, objection cases, false alarms, non-objections), with
+        ``threshold`` for the languages the profile gives none of their own."""
         answered = cases = alarms = negatives = 0
-        for aside, text, passages, expect in self.matching:
-            pair = None if aside else objection_pair(text, passages, threshold=threshold)
+        for (aside, text, passages, expect), language in zip(self.matching, self.languages, strict=True):
+            pair = None if aside else objection_pair(text, passages, threshold=self._threshold(language, threshold))
             if expect:
                 cases += 1
                 answered += pair is not None and matches(pair, expect)
@@ -98,11 +114,48 @@ class EvalReport:
     def matched_false_alarms(self) -> list[tuple[str, str, float]]:
         """Non-objections answered from a pair at the profile's threshold: (message, pair id, score)."""
         found = []
-        for aside, text, passages, expect in self.matching:
-            pair = None if aside or expect else objection_pair(text, passages, threshold=self.threshold)
+        for (aside, text, passages, expect), language in zip(self.matching, self.languages, strict=True):
+            threshold = self._threshold(language, self.threshold)
+            pair = None if aside or expect else objection_pair(text, passages, threshold=threshold)
             if pair is not None:
                 found.append((text, pair.id, pair.score))
         return found
+
+    def answering_at(self, floor: float | None = None) -> tuple[int, int, int, int]:
+        """(questions answered right, question cases, wrong answers, messages nothing should answer)
+        with the passage floor at ``floor`` (the profile's when None)."""
+        right = questions = wrong = negatives = 0
+        for _, _, decided, expect, question in self._answers(floor):
+            if question:
+                questions += 1
+                right += decided is not None and _answered_right(decided, expect)
+            elif not expect:
+                negatives += 1
+                wrong += decided is not None and decided.kind in FROM_KNOWLEDGE
+        return right, questions, wrong, negatives
+
+    def answering_misses(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """At the profile's floor: (questions not answered right, messages answered from the knowledge
+        that nothing should answer), each as (message, what answered it)."""
+        unanswered, wrong = [], []
+        for _, text, decided, expect, question in self._answers(None):
+            said = "set aside as an answer" if decided is None else _said(decided)
+            if question and (decided is None or not _answered_right(decided, expect)):
+                unanswered.append((text, said))
+            elif not question and not expect and decided is not None and decided.kind in FROM_KNOWLEDGE:
+                wrong.append((text, said))
+        return unanswered, wrong
+
+    def _answers(self, floor: float | None):
+        for aside, text, passages, expect, question, language in self.answering:
+            decided = None if aside or self.profile is None else answer(text, passages, self.profile,
+                                                                        language=language, floor=floor)
+            yield aside, text, decided, expect, question
+
+    def _threshold(self, language: str | None, threshold: float) -> float:
+        if self.profile is None or language not in self.profile.knowledge.objection_thresholds:
+            return threshold
+        return self.profile.knowledge.threshold_for(language)
 
     def at(self, threshold: float) -> tuple[int, int]:
         """(objections answered from the right pair, false alarms) if the threshold were this."""
@@ -115,6 +168,21 @@ def load_eval(path: Path) -> list[EvalCase]:
     return load_yaml_model(Path(path), EvalFile).cases
 
 
+def _language(text: str, profile: Profile) -> str:
+    """The language a lead wrote ``text`` in, as AVA tells it; AVA's first when it cannot tell."""
+    return detect(text, profile.served_languages, profile_vocabulary(profile)) or profile.persona.language
+
+
+def _answered_right(decided, labels: list[str]) -> bool:
+    if decided.kind in RULES:
+        return decided.kind in labels
+    return decided.passage is not None and matches(decided.passage, labels)
+
+
+def _said(decided) -> str:
+    return f"{decided.kind} {decided.passage.id} ({decided.passage.score:.2f})" if decided.passage else decided.kind
+
+
 def matches(passage: Passage, labels: list[str]) -> bool:
     """A label names a pair or a chunk; ``faq#x`` also covers its continuations ``faq#x~2``…"""
     return any(passage.id == label or passage.id.startswith(label + "~") for label in labels)
@@ -124,17 +192,24 @@ def evaluate(knowledge: Knowledge, cases: list[EvalCase], *, threshold: float, p
              now: datetime | None = None) -> EvalReport:
     """Search each message as AVA would and score where the labelled passage ranks.
 
-    With a ``profile``, cases marked with what AVA had asked are first read as answers to it."""
-    report = EvalReport(threshold=threshold)
+    With a ``profile``, cases marked with what AVA had asked are first read as answers to it, and
+    each message is answered as AVA would answer it."""
+    report = EvalReport(threshold=threshold, profile=profile)
     hits_1 = hits_3 = 0
     reciprocal = 0.0
     for case in cases:
+        aside = profile is not None and answers_what_was_asked(
+            profile, case.asked, case.message, now or datetime.now(profile.tz))
+        passages = knowledge.search(case.message, kind="objection", limit=SEARCH_LIMIT) + \
+            knowledge.search(case.message, kind="domain", limit=SEARCH_LIMIT)
+        language = case.language or (_language(case.message, profile) if profile is not None else None)
         if not case.expect or case.kind == "objection":
-            aside = profile is not None and answers_what_was_asked(
-                profile, case.asked, case.message, now or datetime.now(profile.tz))
-            passages = knowledge.search(case.message, kind="objection", limit=3) + \
-                knowledge.search(case.message, kind="domain", limit=1)
             report.matching.append((aside, case.message, passages, case.expect))
+            report.languages.append(language)
+        report.answering.append((aside, case.message, passages, case.expect,
+                                 bool(case.expect) and case.kind != "objection", language))
+        if case.expect and all(label in RULES for label in case.expect):
+            continue  # answered by a rule: no passage to rank
         if not case.expect:
             report.negatives += 1
             top = knowledge.search(case.message, kind="objection", limit=1)
@@ -152,7 +227,7 @@ def evaluate(knowledge: Knowledge, cases: list[EvalCase], *, threshold: float, p
         else:
             report.misses.append(Miss(case.message, case.expect, [(p.id, p.score) for p in passages[:3]]))
         reciprocal += 1 / rank if rank else 0.0
-        if all("#" not in label for label in case.expect):  # pair ids; chunk ids are file#section
+        if all("#" not in label and label not in RULES for label in case.expect):  # pair ids; chunks are file#section
             report.objection_cases += 1
             report.objection_scores.append(passages[0].score if rank == 1 else None)
             if rank == 1 and passages[0].score >= threshold:

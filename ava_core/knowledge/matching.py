@@ -5,7 +5,8 @@ clearly closer than anything in the business's own documents: when a document ma
 as well, the lead asked about the business ("how does the free solar thing work?") or about
 something else ("what's the weather in Austin today?"), and an objection's answer would be
 a non sequitur. A question needs a wider lead than a statement, since the documents are
-written to answer questions. Both margins are measured with ``ava knowledge eval``.
+written to answer questions. The pair must also lead the other pairs. The margins are measured
+with ``ava knowledge eval``.
 """
 
 from __future__ import annotations
@@ -13,17 +14,18 @@ from __future__ import annotations
 import re
 
 from ava_core.knowledge.base import Passage
+from ava_core.language.asks import common_words, is_question
+from ava_core.language.phrases import fold
+
+__all__ = ["is_question", "objection_pair", "on_topic", "content_words"]
 
 STATEMENT_MARGIN = 0.06
 QUESTION_MARGIN = 0.12
-_QUESTION = re.compile(
-    r"\?\s*$|^\W*(how|what|whats|what's|when|where|why|who|which|does|do|is|are|can|will|would|should|could)\b", re.I
-)
-
-
-def is_question(text: str) -> bool:
-    """Asked as a question: a question mark at the end or a question word first."""
-    return bool(_QUESTION.search(text.strip()))
+# …and clearly closer than the next pair: a message about something no pair covers ("can you put
+# panels on a mobile home?") scores several pairs about as high, and so does any message in a
+# language the embedding model reads poorly (the local model is English-only).
+STATEMENT_LEAD = 0.0
+QUESTION_LEAD = 0.10
 
 
 def objection_pair(text: str, passages: list[Passage], *, threshold: float) -> Passage | None:
@@ -33,27 +35,37 @@ def objection_pair(text: str, passages: list[Passage], *, threshold: float) -> P
         return None
     best = max(pairs, key=lambda p: p.score)
     document = max((p.score for p in passages if p.kind == "domain"), default=0.0)
-    margin = QUESTION_MARGIN if is_question(text) else STATEMENT_MARGIN
-    if best.score >= threshold and best.score >= document + margin:
+    # A runner-up on the same subject (a tag in common) agrees with the best pair rather than competing.
+    runner_up = max((p.score for p in pairs if p is not best and not set(p.tags) & set(best.tags)), default=0.0)
+    question = is_question(text)
+    margin, lead = (QUESTION_MARGIN, QUESTION_LEAD) if question else (STATEMENT_MARGIN, STATEMENT_LEAD)
+    if best.score < threshold or best.score < document + margin:
+        return None
+    if best.score >= runner_up + lead or _says_what_only_it_says(text, best, pairs):
         return best
     return None
 
 
-_COMMON = frozenset({
-    "what", "whats", "when", "where", "which", "while", "with", "would", "could", "should", "there", "their",
-    "them", "they", "this", "that", "these", "those", "your", "yours", "have", "does", "doing", "done", "about",
-    "from", "into", "just", "like", "some", "more", "much", "many", "also", "only", "then", "than", "will",
-    "were", "been", "being", "here", "able", "guys", "yall", "need", "want", "know", "tell", "really", "thing"
-})
+def _says_what_only_it_says(text: str, best: Passage, pairs: list[Passage]) -> bool:
+    """Whether the message shares a word with the best pair's objection that no other pair found has:
+    "got a quote from another company, can u beat that?" names the competitor pair's "quote"."""
+    others = set().union(*(content_words(p.text) for p in pairs if p is not best))
+    return bool(content_words(text) & (content_words(best.text) - others))
 
 
 def on_topic(text: str, passage: str, *, ignore: frozenset[str] = frozenset()) -> bool:
     """Whether a document passage speaks to the message: they share a word that carries meaning
-    (four letters or more, compared by its first five, not a common word or one of ``ignore``,
-    e.g. the business's own city). "What's the weather in Austin today?" shares none with a
-    passage about Austin ZIP codes, however close the embeddings."""
-    return bool(_content(text, ignore) & _content(passage, ignore))
+    (four letters or more, compared by its first five, not a common word of the phrase tables or
+    one of ``ignore``, e.g. the business's own city or name). "What's the weather in Austin
+    today?" shares none with a passage about Austin ZIP codes, however close the embeddings."""
+    return bool(content_words(text, ignore) & content_words(passage, ignore))
 
 
-def _content(text: str, ignore: frozenset[str]) -> set[str]:
-    return {w[:5] for w in re.findall(r"[^\W\d_]{4,}", text.casefold()) if w not in _COMMON and w not in ignore}
+def content_words(text: str, ignore: frozenset[str] = frozenset()) -> set[str]:
+    """The words of ``text`` that carry meaning, folded and cut to their first five letters, and
+    its numbers of three digits or more (a ZIP code, "$100")."""
+    common = common_words()
+    return {w[:5] for w in _WORD.findall(fold(text)) if w not in common and w not in ignore}
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}|\d{3,}")

@@ -86,6 +86,23 @@ class AppointmentTable(_Strict):
     book: list[str] = Field(default_factory=list, description="book one (said by a lead who was turned down)")
 
 
+class AsksTable(_Strict):
+    """What a lead's message asks. An entry's word ending in * matches every word that starts so."""
+
+    question_words: list[str] = Field(default_factory=list, description="a message starting with one is a question")
+    privacy: list[str] = Field(default_factory=list, description="about other customers or leads: their details")
+    identity: list[str] = Field(default_factory=list, description="who the business is, whether it knows its job")
+
+
+class WordsTable(_Strict):
+    common: list[str] = Field(default_factory=list, description="words that say nothing about a message's subject")
+
+
+class NumbersTable(_Strict):
+    after: list[str] = Field(
+        default_factory=list, description='what may follow a number in words for it to be an answer: "or so", "ish"')
+
+
 class PhraseTable(_Strict):
     """One language's table."""
 
@@ -94,6 +111,9 @@ class PhraseTable(_Strict):
     claims: dict[str, list[str]] = Field(default_factory=dict)
     times: TimesTable = Field(default_factory=TimesTable)
     appointment: AppointmentTable = Field(default_factory=AppointmentTable)
+    asks: AsksTable = Field(default_factory=AsksTable)
+    words: WordsTable = Field(default_factory=WordsTable)
+    numbers: NumbersTable = Field(default_factory=NumbersTable)
 
 
 def shipped_languages() -> list[str]:
@@ -131,3 +151,22 @@ def fold(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'").casefold()
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def entry_pattern(entry: str) -> str:
+    """One table entry as a pattern over folded text: its words in order, a word ending in * as a stem."""
+    words = []
+    for word in entry.split():
+        stem = word.endswith("*")
+        folded = fold(word.rstrip("*"))
+        if folded:
+            words.append(re.escape(folded) + (r"\w*" if stem else ""))
+    return r"\s+".join(words)
+
+
+def any_of(entries: list[str] | set[str]) -> re.Pattern[str]:
+    """A pattern for any of ``entries`` as whole words over folded text (longest first); matches nothing if empty."""
+    alternatives = sorted(filter(None, (entry_pattern(e) for e in entries)), key=len, reverse=True)
+    if not alternatives:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from ava_core.language.phrases import fold, table
+from ava_core.language.phrases import any_of, fold, table
 
 _KINDS = ("cancel", "move", "proposal", "later", "unsure", "keep", "book")
 
@@ -58,21 +58,4 @@ def appointment_request(text: str, languages: Iterable[str]) -> AppointmentReque
 
 @cache
 def _patterns(languages: tuple[str, ...]) -> dict[str, re.Pattern[str]]:
-    patterns = {}
-    for kind in _KINDS:
-        entries = {e for code in languages for e in getattr(table(code).appointment, kind)}
-        alternatives = sorted(filter(None, (_entry(e) for e in entries)), key=len, reverse=True)
-        patterns[kind] = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)") if alternatives \
-            else re.compile(r"(?!x)x")
-    return patterns
-
-
-def _entry(entry: str) -> str:
-    """One table entry as a pattern over folded text: its words in order, a word ending in * as a stem."""
-    words = []
-    for word in entry.split():
-        stem = word.endswith("*")
-        folded = fold(word.rstrip("*"))
-        if folded:
-            words.append(re.escape(folded) + (r"\w*" if stem else ""))
-    return r"\s+".join(words)
+    return {kind: any_of({e for code in languages for e in getattr(table(code).appointment, kind)}) for kind in _KINDS}

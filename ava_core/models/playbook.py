@@ -23,8 +23,9 @@ from ava_core.agent.guards import opted_out
 from ava_core.calendar.base import slot_label
 from ava_core.errors import ProviderError
 from ava_core.geo.pins import pin_in
+from ava_core.knowledge.answering import answer
 from ava_core.knowledge.base import Passage
-from ava_core.knowledge.matching import is_question, objection_pair, on_topic
+from ava_core.language.asks import asked_about, is_question
 from ava_core.language.detection import detect, profile_vocabulary
 from ava_core.language.phrases import fold
 from ava_core.language.requests import appointment_request
@@ -48,7 +49,7 @@ _BOT_QUESTION = re.compile(
 )
 _CONCERNS = re.compile(
     r"\b(expensive|cost|costs|price|pricing|afford|cheap|money|budget|think about|thinking|"
-    r"wife|husband|spouse|partner|hubby|scam|trust|legit|later|not now|busy|quote|competitor|another company|"
+    r"wife|husband|spouse|partner|hubby|scams?|trust|legit|later|not now|busy|quote|competitor|another company|"
     r"contract|lease|loan|financ\w*|warranty|hoa|moving|ugly|roof|hail|maintenance|battery|tax credit|credit score|"
     r"just send|send me info|not interested)\b",
     re.I,
@@ -437,6 +438,10 @@ class _Turn:
         return list(dict.fromkeys([self.language, self.base.persona.language]))
 
     def _objection(self, text: str) -> ModelResponse:
+        if (intent := asked_about(text)) is not None:
+            # Answered by a rule, not from the knowledge: nothing to search.
+            parts = [self._rule_line(intent), self._next_step_text(after_objection=True)]
+            return self._say(*([self._greeting()] if not self._has_spoken() else []), *parts)
         # Always through the tool, so the trace names the source of the answer; both collections,
         # so an objection pair is only used when it beats what the documents say.
         return self._calls([("search_knowledge", {"query": text, "kind": "objection"}),
@@ -627,31 +632,47 @@ class _Turn:
         return self._call("handoff_to_human", reason=f"the appointment could not be moved: {r.get('error')}")
 
     def _knowledge_answer(self) -> str:
-        """The objection pair's response when it clearly fits, else a document passage that
-        speaks to the message, else a brief honest word for a question about something else,
-        else the profile's fallback.
+        """What answers the lead's question or objection (``knowledge.answering``), said in their language.
 
         A pair's closing question is dropped: the playbook asks its own next question after it,
         and two questions in one reply leave the lead unsure which to answer. Knowledge written in
-        another language than the lead's is not quoted to them: the fallback is said in theirs.
+        another language than the lead's is not quoted to them: a question gets the honest "the
+        advisor will answer that", anything else the profile's fallback, both in theirs.
         """
-        settings = self.profile.knowledge
-        passages = [Passage(id=p.get("source", ""), kind=p.get("kind", "domain"), text=p.get("text", ""),
-                            source=p.get("source", ""), response=p.get("response"), score=p.get("score", 0.0))
-                    for result in self.searches for p in result.get("passages") or []]
-        passages.sort(key=lambda p: -p.score)
-        text = self.lead_text
-        pair = objection_pair(text, passages, threshold=settings.objection_threshold)
-        if pair is not None and self._reads_as_theirs(pair.response or ""):
-            return _without_closing_question(pair.response or "")
-        places = frozenset(w for c in self.base.service_area.cities for w in c.casefold().split())
-        for passage in passages:
-            if passage.kind == "domain" and passage.score >= settings.passage_threshold and \
-                    on_topic(text, passage.text, ignore=places) and self._reads_as_theirs(passage.text):
-                return _first_sentences(_plain(passage.text), 280)
-        if is_question(text) and not _CONCERNS.search(text) and not re.search(r"\b(solar|panels?)\b", text, re.I):
-            return self._line("off_topic")
-        return settings.fallback_objection_reply
+        passages = []
+        for result in self.searches:
+            for p in result.get("passages") or []:
+                source, _, section = p.get("source", "").partition(" › ")
+                passages.append(Passage(id=p.get("source", ""), kind=p.get("kind", "domain"), text=p.get("text", ""),
+                                        source=source, section=section, response=p.get("response"),
+                                        tags=p.get("tags") or [], score=p.get("score", 0.0)))
+        decided = answer(self.lead_text, passages, self.base, language=self.language)
+        match decided.kind:
+            case "privacy" | "identity":
+                return self._rule_line(decided.kind)
+            case "objection" if self._reads_as_theirs(decided.passage.response or ""):
+                return _without_closing_question(decided.passage.response or "")
+            case "passage" if self._reads_as_theirs(decided.passage.text):
+                return _first_sentences(_plain(decided.passage.text), 280)
+            case "off_topic":
+                return self._line("off_topic")
+            case "unknown":
+                return self._unknown(decided.topic)
+        if is_question(self.lead_text):
+            return self._unknown(None)
+        return self.profile.knowledge.fallback_objection_reply
+
+    def _unknown(self, topic: str | None) -> str:
+        """Nothing the business wrote answers the question: no guess, the advisor answers it on the call."""
+        return self._line("unknown_about", topic=topic) if topic else self._line("unknown")
+
+    def _rule_line(self, intent: str) -> str:
+        """Other customers' details stay private; who the business is, from the profile in the lead's language."""
+        if intent == "privacy":
+            return self._line("privacy")
+        business = self.profile.business
+        about = business.about or (business.description if self.language == self.base.persona.language else None)
+        return self._line("identity", about=about.strip()) if about else self._line("identity_name")
 
     def _reads_as_theirs(self, text: str) -> bool:
         """Whether the business's own text is in the lead's language (or shows none)."""
@@ -682,7 +703,9 @@ class _Turn:
         if question is None:
             return ""
         if after_objection:
-            return self._line("fit_question", question=f"{question.question[0].lower()}{question.question[1:]}")
+            # Lower-cased inside the sentence: "do you own…", "¿es usted dueño…" (past its "¿").
+            return self._line("fit_question", question=re.sub(r"^(\W*)(\w)", lambda m: m[1] + m[2].lower(),
+                                                               question.question))
         if not self._has_spoken():
             return self._line("first_question", question=question.question)
         return question.question
@@ -799,11 +822,13 @@ class _Turn:
         return False
 
     def _looks_like_objection(self, text: str, *, strict: bool = False) -> bool:
-        """A question or objection for the knowledge base; ``strict`` needs real objection words,
-        not just a question mark ("can we do 2:30?" is about time, not an objection)."""
+        """A question or objection for the knowledge base; ``strict`` needs real objection words
+        or a question AVA answers by rule, not just a question ("can we do 2:30?" is about time)."""
+        if asked_about(text) is not None:
+            return True
         if strict:
             return bool(_OBJECTION_WORDS.search(text))
-        return bool(_OBJECTION.search(text))
+        return bool(_OBJECTION.search(text)) or is_question(text)
 
     def _last_said(self) -> str:
         return next((m.text for m in reversed(self.messages)

@@ -24,8 +24,9 @@ def load_profile(path: str | Path) -> Profile:
 def check_profile(path: str | Path) -> Profile:
     """`load_profile`, and what would break later: placeholders a template cannot be filled with,
     knowledge sources that do not exist, languages served without opt-out phrasings, without
-    AVA's own lines (the booking confirmation, the meeting link) or without the meeting's name,
-    and WhatsApp re-engagement templates for a language AVA does not speak or approved in another.
+    AVA's own lines (the booking confirmation, the meeting link), without the meeting's name or
+    without the business's ``about``, and WhatsApp re-engagement templates for a language AVA
+    does not speak or approved in another.
     Raises ConfigError listing every problem with its line."""
     path = Path(path)
     profile = load_profile(path)
@@ -49,6 +50,10 @@ def check_profile(path: str | Path) -> Profile:
             problems.append((["languages", code],
                              f"no meeting_title: the booking confirmation would name the meeting as "
                              f"{profile.booking.meeting_title!r}; give its name in {code!r}"))
+        if code in profile.languages and profile.business.about and not profile.languages[code].about:
+            problems.append((["languages", code],
+                             f"no about: a lead who asks in {code!r} who the business is would only hear its name; "
+                             f"say business.about in {code!r}"))
     for code, template in profile.whatsapp.reengagement_templates.items():
         at: list[str | int] = ["whatsapp", "reengagement_templates", code]
         if code not in profile.served_languages:

@@ -64,6 +64,11 @@ class Business(_Strict):
     address: str | None = None
     timezone: str = Field(description="IANA time zone of the business, e.g. America/Chicago")
     facts: list[str] = Field(default_factory=list)
+    about: str | None = Field(
+        None, min_length=1,
+        description="who the business is, said as written to a lead who asks who you are or how they know you "
+        "know your job: years in business, licences, certifications, reviews; true and checkable",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -311,6 +316,11 @@ class Handoff(_Strict):
 class KnowledgeSettings(_Strict):
     sources: list[str] = Field(default_factory=list, description="files or folders for `ava ingest`")
     objection_threshold: float = Field(0.45, ge=0, le=1, description="similarity above which a pair guides a reply")
+    objection_thresholds: dict[str, float] = Field(
+        default_factory=dict,
+        description="objection_threshold for a lead writing in this language (ISO 639-1), where the embedding model "
+        "scores it differently: an English-only model finds any two Spanish texts alike",
+    )
     passage_threshold: float = Field(
         0.2, ge=0, le=1, description="similarity above which the playbook quotes a document passage"
     )
@@ -318,6 +328,20 @@ class KnowledgeSettings(_Strict):
         "That's a fair question. The consultation is free and there's no obligation, "
         "so you can get real numbers before deciding anything."
     )
+
+    @field_validator("objection_thresholds")
+    @classmethod
+    def _thresholds_per_language(cls, thresholds: dict[str, float]) -> dict[str, float]:
+        for code, value in thresholds.items():
+            if not is_language_code(code):
+                raise ValueError(f"unknown language {code!r}: use an ISO 639-1 code such as es")
+            if not 0 <= value <= 1:
+                raise ValueError(f"{code}: {value} is not a similarity between 0 and 1")
+        return thresholds
+
+    def threshold_for(self, language: str | None) -> float:
+        """The objection threshold for a lead writing in ``language``."""
+        return self.objection_thresholds.get(language or "", self.objection_threshold)
 
 
 class QuestionText(_Strict):
@@ -400,6 +424,9 @@ class LanguageTexts(_Strict):
     meeting_title: str | None = Field(
         None, min_length=1, description="booking.meeting_title in this language, as the booking confirmation names it"
     )
+    about: str | None = Field(None, min_length=1, description="business.about in this language")
+
+
 class WebBrowsing(_Strict):
     """When and where AVA may look things up on the web (backends and keys are settings)."""
 
@@ -542,6 +569,8 @@ class Profile(_Strict):
                 "booking": self.booking.model_copy(
                     update={"meeting_title": texts.meeting_title or self.booking.meeting_title}
                 ),
+                # Never the first language's words to a lead in this one: none said here, none at all.
+                "business": self.business.model_copy(update={"about": texts.about}),
             }
         )
 
@@ -562,6 +591,7 @@ def template_problems(profile: Profile) -> list[tuple[list[str | int], str]]:
         (["handoff", "message"], profile.handoff.message, None),
         (["booking", "meeting_title"], profile.booking.meeting_title, None),
         (["knowledge", "fallback_objection_reply"], profile.knowledge.fallback_objection_reply, None),
+        (["business", "about"], profile.business.about, None),
     ]
     for index, q in enumerate(profile.qualification.questions):
         texts += [(["qualification", "questions", index, "question"], q.question, None),
@@ -572,7 +602,7 @@ def template_problems(profile: Profile) -> list[tuple[list[str | int], str]]:
         texts += [([*at, "greeting"], block.greeting, GREETING_PLACEHOLDERS)]
         texts += [([*at, name], getattr(block, name), None) for name in
                   ("out_of_area_message", "opt_out_confirmation", "handoff_message", "fallback_objection_reply",
-                   "meeting_title")]
+                   "meeting_title", "about")]
         for field, wording in block.questions.items():
             texts += [([*at, "questions", field, "question"], wording.question, None),
                       ([*at, "questions", field, "disqualify_message"], wording.disqualify_message, None),

@@ -30,6 +30,7 @@ def search_knowledge(ctx: ToolContext, args: SearchKnowledgeArgs) -> ToolResult:
                 "text": p.text,
                 **({"response": p.response} if p.response else {}),
                 **({"follow_up": p.follow_up} if p.follow_up else {}),
+                **({"tags": p.tags} if p.tags else {}),
                 "source": p.source + (f" › {p.section}" if p.section else ""),
                 "score": round(p.score, 3),
             }

@@ -187,3 +187,32 @@ def test_objection_matching_sets_answers_aside_and_needs_a_lead_over_the_documen
 
     assert report.matching_at(0.45) == (1, 1, 1, 3)  # the hello is the one false alarm left
     assert report.matched_false_alarms == [("hello!", "scam", 0.6)]
+
+
+def test_answering_counts_right_answers_rules_and_wrong_answers_at_any_passage_floor(profile):
+    knowledge = Mixed({
+        "do you do financing": [("objection", "lease-vs-buy", 0.3), ("domain", "financing#options", 0.5)],
+        "how long have yall been in business": [("objection", "moving", 0.3), ("domain", "about#who", 0.3)],
+        "do yall put in pool heating": [("objection", "not-interested", 0.3), ("domain", "faq#bill", 0.45)],
+        "what did the last customer say": [("objection", "how-got-number", 0.7), ("domain", "faq#a", 0.2)],
+    })
+    cases = [EvalCase(message="do you do financing", expect=["financing#options"]),
+             EvalCase(message="how long have yall been in business", expect=["about#who", "identity"]),
+             EvalCase(message="do yall put in pool heating", expect=[]),
+             EvalCase(message="what did the last customer say", expect="privacy")]
+
+    report = evaluate(knowledge, cases, threshold=0.45, profile=profile)
+
+    # Each passage's text is its query here, so it always shares the message's words: only the floor decides.
+    assert report.answering_at(0.40) == (3, 3, 1, 1)  # the pool question gets a passage: one wrong answer
+    assert report.answering_at(0.50) == (3, 3, 0, 1)
+    assert report.cases == 2  # the privacy case has no passage to rank
+
+
+def test_eval_prints_question_recall_and_the_wrong_answer_rate(ava, test_profile, corpus, embedder):
+    run(ava, "ingest", "--profile", str(test_profile))
+
+    result = run(ava, "knowledge", "eval", str(corpus / "eval.yaml"), "--profile", str(test_profile))
+
+    assert "question recall       " in result.stdout and "target >= 0.8" in result.stdout
+    assert "wrong-answer rate     " in result.stdout and "target <= 0.05" in result.stdout

@@ -71,8 +71,14 @@ def test_a_hello_hands_a_language_model_no_objection_pair(make_assistant, say, d
     assert "Answers that worked for objections" not in seen[0].context
 
 
-def test_a_question_about_the_business_hands_a_language_model_no_objection_pair(make_assistant, say, demo_knowledge):
-    # The playbook answers this from the documents; a language model must not be steered to a pair.
+def test_a_question_about_the_business_hands_a_language_model_the_passage_not_a_pair(make_assistant, say,
+                                                                                      demo_knowledge):
+    # The playbook answers this from the documents; a language model is steered there too, not to a pair.
     seen = []
     state = say(make_assistant(model=_spy(seen), knowledge=demo_knowledge), "how does the free solar thing work?")
-    assert not [e for e in state.trace if e.kind == "knowledge"]
+    [guidance] = [e for e in state.trace if e.kind == "knowledge"]
+    assert [g["kind"] for g in guidance.result] == ["passage"]
+    assert "Answers that worked for objections" not in seen[0].context
+    assert "The business's documents answer the lead's latest message (examples/knowledge/process.md" \
+        in seen[0].context
+    assert "A free 30-minute video call with a solar advisor." in seen[0].context
