@@ -50,7 +50,7 @@ def answers_what_was_asked(profile: Profile, asked: str | None, text: str, now: 
     # Read as the question is put in each language AVA speaks: "le da el sol todo el dia" is a
     # Spanish lead's "full sun", by the Spanish synonyms.
     for code in profile.served_languages:
-        question = profile.localized(code).qualification.get(asked)
+        question = profile.localized(code).qualification.question_for(asked)
         if question.kind == "yes_no":
             if interpret_yes_no(text) == "yes":  # "no thank you" may be a no, or not interested at all
                 return True

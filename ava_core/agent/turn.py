@@ -142,12 +142,12 @@ class Engine:
         self.prices = prices or {}
         self._system = system_prompt(profile)  # the profile is fixed for the engine's life
         prepare(profile)
-        web = profile.web
+        browsing = profile.web
         self._provider_search = ProviderSearch(
-            allowed_domains=web.allow_domains, blocked_domains=web.deny_domains
-        ) if web.provider_search and web.topics else None
+            allowed_domains=browsing.allow_domains, blocked_domains=browsing.deny_domains
+        ) if browsing.provider_search and browsing.topics else None
         # A profile with nothing to browse for is never offered the web tools.
-        self._tools = [t for t in toolbox.schemas() if web.topics or t.name not in WEB_TOOLS]
+        self._tools = [t for t in toolbox.schemas() if browsing.topics or t.name not in WEB_TOOLS]
 
     # --- the steps ----------------------------------------------------------------------
 
@@ -409,9 +409,9 @@ class Engine:
         decided = answer(text, passages, self.profile, language=snapshot.language)
         hit = decided.passage
         match decided.kind:
-            case "objection":
+            case "objection" if hit is not None:
                 return [Guidance(objection=hit.text, response=hit.response or "", source=hit.source, score=hit.score)]
-            case "passage":
+            case "passage" if hit is not None:
                 return [Guidance(kind="passage", response=hit.text, source=hit.source
                                  + (f" › {hit.section}" if hit.section else ""), score=hit.score)]
             case "identity":
