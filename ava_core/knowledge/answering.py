@@ -8,9 +8,9 @@ In this order:
    what your doing"), said from the profile's ``about``.
 3. ``objection``: an objection pair that clearly fits (``matching.objection_pair``).
 4. ``passage``: the best document passage, when it scores at least the profile's
-   ``passage_threshold`` and shares a word that carries meaning with the message (the
-   business's own name and cities do not count: every passage of a solar installer says
-   "solar").
+   ``passage_threshold``, is written in the lead's language, and has at least half of the
+   words of the message that carry meaning (the business's own name and cities do not count:
+   every passage of a solar installer says "solar").
 5. Nothing in the knowledge answers it. Never the nearest passage however far off: a question
    about what the business does is ``unknown`` (the advisor answers it on the call, and the
    conversation goes on), a question about anything else is ``off_topic`` (a brief honest

@@ -5,8 +5,8 @@ clearly closer than anything in the business's own documents: when a document ma
 as well, the lead asked about the business ("how does the free solar thing work?") or about
 something else ("what's the weather in Austin today?"), and an objection's answer would be
 a non sequitur. A question needs a wider lead than a statement, since the documents are
-written to answer questions. The pair must also lead the other pairs. The margins are measured
-with ``ava knowledge eval``.
+written to answer questions, and must also stand out from the other pairs. The margins are
+measured with ``ava knowledge eval``.
 """
 
 from __future__ import annotations
@@ -17,16 +17,16 @@ from ava_core.knowledge.base import Passage
 from ava_core.language.asks import common_words, is_question
 from ava_core.language.phrases import fold
 
-__all__ = ["is_question", "objection_pair", "on_topic", "content_words"]
+__all__ = ["content_words", "is_question", "objection_pair"]
 
 STATEMENT_MARGIN = 0.06
 QUESTION_MARGIN = 0.12
-# …and clearly closer than the next pair: a message about something no pair covers ("can you put
-# panels on a mobile home?") scores several pairs about as high, and so does any message in a
-# language the embedding model reads poorly (the local model is English-only).
+# A question must also lead the next pair on another subject, unless it names a word only the
+# best pair's objection has: a question about something no pair covers ("can you put panels on a
+# mobile home?") scores several pairs about as high. A statement needs no lead: measured, asking
+# one loses more objections than it saves false alarms.
 STATEMENT_LEAD = 0.0
 QUESTION_LEAD = 0.10
-
 
 def objection_pair(text: str, passages: list[Passage], *, threshold: float) -> Passage | None:
     """The best objection pair for ``text`` among ``passages`` (both kinds, best first), or None."""
@@ -51,14 +51,6 @@ def _says_what_only_it_says(text: str, best: Passage, pairs: list[Passage]) -> b
     "got a quote from another company, can u beat that?" names the competitor pair's "quote"."""
     others = set().union(*(content_words(p.text) for p in pairs if p is not best))
     return bool(content_words(text) & (content_words(best.text) - others))
-
-
-def on_topic(text: str, passage: str, *, ignore: frozenset[str] = frozenset()) -> bool:
-    """Whether a document passage speaks to the message: they share a word that carries meaning
-    (four letters or more, compared by its first five, not a common word of the phrase tables or
-    one of ``ignore``, e.g. the business's own city or name). "What's the weather in Austin
-    today?" shares none with a passage about Austin ZIP codes, however close the embeddings."""
-    return bool(content_words(text, ignore) & content_words(passage, ignore))
 
 
 def content_words(text: str, ignore: frozenset[str] = frozenset()) -> set[str]:

@@ -322,7 +322,7 @@ class KnowledgeSettings(_Strict):
         "scores it differently: an English-only model finds any two Spanish texts alike",
     )
     passage_threshold: float = Field(
-        0.2, ge=0, le=1, description="similarity above which the playbook quotes a document passage"
+        0.2, ge=0, le=1, description="similarity from which a document passage may answer a lead's question"
     )
     fallback_objection_reply: str = (
         "That's a fair question. The consultation is free and there's no obligation, "

@@ -52,7 +52,7 @@ def test_the_weather_gets_a_brief_honest_reply_and_the_next_question(make_assist
     say(assistant, "what's the weather in Austin today?")
     reply = _reply(channel, before)
     assert _pair("hail-damage")[:40] not in reply and "ZIP" not in reply
-    assert reply.startswith("Ha, I wish I could help with that, but I only know about solar and Lone Star Sun Solar.")
+    assert reply.startswith("Ha, I wish I could help with that one, but it's not something I can answer here.")
     assert reply.endswith("roughly how much is your average monthly electric bill?")
 
 
