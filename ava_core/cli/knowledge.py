@@ -140,14 +140,10 @@ def _print_matching(report) -> None:
     from ava_core.knowledge.evaluation import FALSE_ALARM_TARGET, RECALL_TARGET
 
     answered, cases, alarms, negatives = report.matching_at(report.threshold)
-    recall = answered / cases if cases else 0.0
-    rate = alarms / negatives if negatives else 0.0
     _out.print(f"objection matching at threshold {report.threshold:g} (answers to what was asked set aside, "
                "a pair must beat the documents):")
-    _out.print(f"objection recall      {recall:.3f} ({answered}/{cases}), target >= {RECALL_TARGET:g}"
-               f"{'' if recall >= RECALL_TARGET else '  BELOW TARGET'}")
-    _out.print(f"false-alarm rate      {rate:.3f} ({alarms}/{negatives}), target <= {FALSE_ALARM_TARGET:g}"
-               f"{'' if rate <= FALSE_ALARM_TARGET else '  ABOVE TARGET'}")
+    _print_figures("objection recall", answered, cases, RECALL_TARGET,
+                   "false-alarm rate", alarms, negatives, FALSE_ALARM_TARGET)
     sweep = ", ".join(
         f"{t:.2f}: {a}/{c} vs {f}/{n}" for t in (0.35, 0.38, 0.40, 0.42, 0.45, 0.50)
         for a, c, f, n in [report.matching_at(t)]
@@ -157,6 +153,18 @@ def _print_matching(report) -> None:
         _out.print(f"  matched false alarm: {message!r} → {pair} ({score:.2f})")
 
 
+def _print_figures(hit_name: str, hits: int, cases: int, hit_target: float,
+                   miss_name: str, misses: int, negatives: int, miss_target: float) -> None:
+    """A recall (hits of the cases, at least its target) and an error rate (misses of the messages
+    that should not hit, at most its target), each flagged when it misses its target."""
+    recall = hits / cases if cases else 0.0
+    rate = misses / negatives if negatives else 0.0
+    _out.print(f"{hit_name:<22}{recall:.3f} ({hits}/{cases}), target >= {hit_target:g}"
+               f"{'' if recall >= hit_target else '  BELOW TARGET'}")
+    _out.print(f"{miss_name:<22}{rate:.3f} ({misses}/{negatives}), target <= {miss_target:g}"
+               f"{'' if rate <= miss_target else '  ABOVE TARGET'}")
+
+
 def _print_answering(report) -> None:
     """Answering a question as AVA does it: from a right passage, pair or rule, and nothing answered
     from the knowledge that it does not answer, against their targets."""
@@ -164,14 +172,10 @@ def _print_answering(report) -> None:
 
     floor = report.profile.knowledge.passage_threshold
     right, questions, wrong, negatives = report.answering_at()
-    recall = right / questions if questions else 0.0
-    rate = wrong / negatives if negatives else 0.0
     _out.print(f"answering at passage floor {floor:g} (a rule, a pair, or a passage that speaks to the message; "
                "else the advisor answers it on the call):")
-    _out.print(f"question recall       {recall:.3f} ({right}/{questions}), target >= {QUESTION_TARGET:g}"
-               f"{'' if recall >= QUESTION_TARGET else '  BELOW TARGET'}")
-    _out.print(f"wrong-answer rate     {rate:.3f} ({wrong}/{negatives}), target <= {WRONG_ANSWER_TARGET:g}"
-               f"{'' if rate <= WRONG_ANSWER_TARGET else '  ABOVE TARGET'}")
+    _print_figures("question recall", right, questions, QUESTION_TARGET,
+                   "wrong-answer rate", wrong, negatives, WRONG_ANSWER_TARGET)
     sweep = ", ".join(f"{f:.2f}: {r}/{q} vs {w}/{n}" for f in (0.20, 0.25, 0.30, 0.35, 0.40, 0.45)
                       for r, q, w, n in [report.answering_at(f)])
     _out.print(f"passage floor → question recall vs wrong answers: {sweep}")

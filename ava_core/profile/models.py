@@ -406,10 +406,7 @@ class WhatsApp(_Strict):
     @field_validator("reengagement_templates")
     @classmethod
     def _known_languages(cls, templates: dict) -> dict:
-        for code in templates:
-            if not is_language_code(code):
-                raise ValueError(f"unknown language {code!r}: key each template by an ISO 639-1 code such as es, pt")
-        return templates
+        return _keyed_by_language(templates, "key each template by an ISO 639-1 code such as es, pt")
 
 
 class LanguageTexts(_Strict):
@@ -487,10 +484,7 @@ class Profile(_Strict):
     @field_validator("languages", "claims")
     @classmethod
     def _known_languages(cls, languages: dict) -> dict:
-        for code in languages:
-            if not is_language_code(code):
-                raise ValueError(f"unknown language {code!r}: use an ISO 639-1 code such as es, pt, fr")
-        return languages
+        return _keyed_by_language(languages, "use an ISO 639-1 code such as es, pt, fr")
 
     @model_validator(mode="after")
     def _languages_cover_questions(self) -> Profile:
@@ -686,3 +680,11 @@ class Crm(_Strict):
 
 
 Profile.model_rebuild()  # Profile.crm names Crm, defined after it
+
+
+def _keyed_by_language(mapping: dict, fix: str) -> dict:
+    """``mapping`` as given when every key is a language code; else the first unknown one, with ``fix``."""
+    for code in mapping:
+        if not is_language_code(code):
+            raise ValueError(f"unknown language {code!r}: {fix}")
+    return mapping
